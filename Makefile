@@ -1,0 +1,41 @@
+# Imago: `make run` and `make test` do everything on a fresh Debian machine.
+SHELL := /bin/bash
+SWIFT ?= swift
+# Libraries the build links against, and command-line tools the tests drive.
+BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libncursesw5-dev libdlib-dev
+TEST_PACKAGES := ffmpeg tmux
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RUN_ARGS ?=
+
+.PHONY: deps build run test bench clean
+
+## deps: install the Debian packages that are missing (apt-get update first, only when something is missing)
+deps:
+	@missing=""; \
+	for package in $(BUILD_PACKAGES) $(TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing packages:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+## build: optimised build of the imago binary (.build/release/imago)
+build: deps
+	$(SWIFT) build -c release --product imago
+
+## run: build and start imago (for now the relay without UI; see README)
+run: build
+	.build/release/imago serve $(RUN_ARGS)
+
+## test: build and run every test (unit and end-to-end with real ffmpeg publishers)
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: ingest benchmark (parse throughput and CPU per stream-minute); prints figures, asserts nothing
+bench: build
+	.build/release/imago bench ingest
+
+clean:
+	rm -rf .build

@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "imago",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "imago", targets: ["imago"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // RTMP handshake, chunk stream, AMF0, FLV tags and the NIO server. Knows nothing of FFmpeg or the UI.
+        .target(
+            name: "ImagoRTMP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Stream registry, history ring, health figures. Knows neither NIO nor ncurses.
+        .target(
+            name: "ImagoCore",
+            dependencies: [
+                "ImagoRTMP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The command line: argument parsing and wiring only.
+        .executableTarget(
+            name: "imago",
+            dependencies: [
+                "ImagoCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Real peers for tests: a raw RTMP client, ffmpeg publishers, a log recorder.
+        .target(
+            name: "ImagoTestSupport",
+            dependencies: [
+                "ImagoRTMP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ImagoTestSupport"
+        ),
+        .testTarget(
+            name: "ImagoRTMPTests",
+            dependencies: ["ImagoRTMP", "ImagoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoTestSupport"]),
+        .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),
+    ]
+)

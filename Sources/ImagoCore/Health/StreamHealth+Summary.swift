@@ -1,0 +1,63 @@
+import Foundation
+
+extension StreamHealth {
+    /// One human-readable line, as `imago serve` logs it every stats interval.
+    public var summaryLine: String {
+        var parts = ["\(name)", state.rawValue]
+        if let video {
+            var picture = video.codec
+            if let width = video.width, let height = video.height { picture += " \(width)x\(height)" }
+            if let profile = video.profile { picture += " \(profile)" }
+            if let level = video.level { picture += " \(level)" }
+            parts.append(picture)
+            parts.append("fps \(Self.format(video.framesPerSecondFromTimestamps, "%.1f"))/\(Self.format(video.framesPerSecondFromArrival, "%.1f")) (ts/arrival)")
+            parts.append("keyint \(Self.format(video.keyframeIntervalSeconds, "%.2f"))s")
+            parts.append("video \(Self.bitrate(video.bitsPerSecond))")
+        } else {
+            parts.append("no video")
+        }
+        if let audio {
+            var description = audio.codec
+            if let rate = audio.sampleRate { description += " \(rate) Hz" }
+            if let channels = audio.channels { description += " \(channels)ch" }
+            parts.append("audio \(description) \(Self.bitrate(audio.bitsPerSecond))")
+        }
+        parts.append(String(format: "buffer %.1fs %df %.1fMB", buffer.seconds, buffer.videoFrames, Double(buffer.bytes) / 1_048_576))
+        if let peer { parts.append("peer \(peer)") }
+        if let connectedSeconds { parts.append("up \(Self.duration(connectedSeconds))") }
+        parts.append("reconnects \(reconnects)")
+        if state == .disconnected, let lastDisconnectedAt {
+            parts.append("dropped \(lastDisconnectedAt.formatted(.iso8601))")
+        }
+        return parts.joined(separator: "  ")
+    }
+
+    /// One JSON object on one line, for scripts (`imago serve --json`).
+    public func jsonLine() -> String {
+        Self.jsonLine(for: self)
+    }
+
+    /// Encodes any value as one JSON line with ISO-8601 dates and sorted keys.
+    public static func jsonLine(for value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func format(_ value: Double?, _ format: String) -> String {
+        value.map { String(format: format, $0) } ?? "-"
+    }
+
+    private static func bitrate(_ bitsPerSecond: Double?) -> String {
+        guard let bitsPerSecond else { return "-" }
+        if bitsPerSecond >= 1_000_000 { return String(format: "%.2f Mbit/s", bitsPerSecond / 1_000_000) }
+        return String(format: "%.0f kbit/s", bitsPerSecond / 1000)
+    }
+
+    private static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        return String(format: "%02d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Everything measured about one stream at one moment: one value that the serve log line, the
+/// JSON line, the terminal UI and the HTTP API all read, so they never disagree.
+public struct StreamHealth: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable {
+        /// A publisher is connected and sending.
+        case live
+        /// The publisher went away; history is kept and a publisher on the same key resumes the stream.
+        case disconnected
+    }
+
+    public struct Video: Sendable, Codable, Equatable {
+        public var codec: String
+        public var profile: String?
+        public var level: String?
+        public var width: Int?
+        public var height: Int?
+        /// Frame rate measured from the stream's timestamps over the last 5 s.
+        public var framesPerSecondFromTimestamps: Double?
+        /// Frame rate measured from arrival times over the last 5 s: lower than the timestamp rate when the link stalls.
+        public var framesPerSecondFromArrival: Double?
+        public var bitsPerSecond: Double?
+        /// Seconds between the last two keyframes.
+        public var keyframeIntervalSeconds: Double?
+        /// > 0 when the SPS allows B-frames.
+        public var maxReorderFrames: Int?
+        public var declaredFramesPerSecond: Double?
+        public var framesReceived: Int
+        public var keyframesReceived: Int
+    }
+
+    public struct Audio: Sendable, Codable, Equatable {
+        public var codec: String
+        public var profile: String?
+        public var sampleRate: Int?
+        public var channels: Int?
+        public var bitsPerSecond: Double?
+        public var framesReceived: Int
+    }
+
+    /// What the history ring holds right now.
+    public struct Buffer: Sendable, Codable, Equatable {
+        public var seconds: Double
+        public var videoFrames: Int
+        public var packets: Int
+        public var bytes: Int
+        /// Timeline (ms) of the first and last buffered packet.
+        public var startMilliseconds: Int64?
+        public var endMilliseconds: Int64?
+        public var startsOnKeyframe: Bool
+    }
+
+    /// What the encoder declared in onMetaData.
+    public struct Metadata: Sendable, Codable, Equatable {
+        public var encoder: String?
+        public var width: Double?
+        public var height: Double?
+        public var framesPerSecond: Double?
+        public var videoKilobitsPerSecond: Double?
+        public var audioKilobitsPerSecond: Double?
+        public var videoCodec: String?
+        public var audioCodec: String?
+    }
+
+    public var name: StreamName
+    public var state: State
+    public var peer: String?
+    /// The encoder's flashVer from connect.
+    public var flashVersion: String?
+    /// When the current (or last) publisher connected.
+    public var connectedAt: Date?
+    public var connectedSeconds: Double?
+    public var lastDisconnectedAt: Date?
+    public var lastReconnectedAt: Date?
+    public var lastDisconnectReason: String?
+    /// How many times a publisher came back on this stream after the first.
+    public var reconnects: Int
+    /// Seconds since the last packet arrived.
+    public var lastPacketAgeSeconds: Double?
+    public var video: Video?
+    public var audio: Audio?
+    public var buffer: Buffer
+    public var metadata: Metadata?
+    public var dataMessages: Int
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Something that happened to a stream, for logs, JSON lines and (later) the UI's event list.
+public struct RelayEvent: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case publish
+        /// A publisher came back on a stream that had one before.
+        case resume
+        case unpublish
+        case disconnect
+        case reject
+        /// A silent publisher was closed so that a new one could take over its key.
+        case takeover
+    }
+
+    public let kind: Kind
+    public let stream: StreamName
+    public let peer: String
+    public let time: Date
+    public let detail: String?
+
+    public init(kind: Kind, stream: StreamName, peer: String, time: Date = Date(), detail: String? = nil) {
+        self.kind = kind
+        self.stream = stream
+        self.peer = peer
+        self.time = time
+        self.detail = detail
+    }
+}

@@ -1,0 +1,14 @@
+/// Which stream keys may publish.
+public enum StreamKeyPolicy: Sendable, Equatable {
+    /// Only these keys (from `--key`, the config file or the generated key file).
+    case keys(Set<String>)
+    /// Any key (`--open`): for a trusted network only.
+    case open
+
+    func allows(_ key: String) -> Bool {
+        switch self {
+        case .open: return true
+        case .keys(let keys): return keys.contains(key)
+        }
+    }
+}

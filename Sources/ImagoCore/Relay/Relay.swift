@@ -1,0 +1,46 @@
+import ImagoRTMP
+import Logging
+import ServiceLifecycle
+
+/// The relay core as one service: the RTMP ingest server feeding the stream registry.
+///
+/// Run it in a `ServiceGroup`; graceful shutdown (SIGINT/SIGTERM) closes the listener and every
+/// publisher connection before `run` returns.
+public final class Relay: Service, Sendable {
+    public let configuration: RelayConfiguration
+    public let registry: StreamRegistry
+    private let server: RTMPServer
+    private let logger: Logger
+
+    public init(configuration: RelayConfiguration, logger: Logger, onEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.logger = logger
+        self.registry = StreamRegistry(settings: configuration.registrySettings, logger: logger, onEvent: onEvent)
+        self.server = RTMPServer(
+            host: configuration.rtmpHost, port: configuration.rtmpPort, limits: configuration.rtmpLimits,
+            delegate: registry, logger: logger)
+    }
+
+    /// The RTMP port actually bound, once listening (useful with port 0).
+    public var rtmpPort: Int? { server.boundPort }
+
+    /// Binds the RTMP port; returns the port. `run` calls it when it was not called before.
+    @discardableResult
+    public func start() async throws -> Int {
+        if let port = server.boundPort { return port }
+        return try await server.start()
+    }
+
+    public func run() async throws {
+        try await start()
+        // Suspends until graceful shutdown or cancellation; either way, close everything.
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Closes the listener and all connections.
+    public func shutdown() async {
+        await server.shutdown()
+        logger.info("RTMP server stopped")
+    }
+}

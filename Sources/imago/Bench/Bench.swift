@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `imago bench`: benchmarks that print figures and assert nothing.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure Imago's performance on this machine (prints figures).",
+        subcommands: [Ingest.self])
+
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "RTMP ingest: parse throughput on a recorded FLV stream, and CPU per stream-minute with ffmpeg publishers.")
+
+        @Option(help: ArgumentHelp("An FLV recording to replay (default: a 20 s 720p30 H.264+AAC clip made with ffmpeg).", valueName: "file.flv"))
+        var input: String?
+
+        @Option(help: "Number of simultaneous ffmpeg publishers.")
+        var publishers = 4
+
+        @Option(help: "Seconds each publisher runs.")
+        var seconds = 20
+
+        @Option(help: "Seconds each parse measurement runs.")
+        var parseSeconds = 3.0
+
+        func run() async throws {
+            var logger = Logger(label: "imago-bench")
+            logger.logLevel = .warning
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let recording = try input.map { URL(fileURLWithPath: $0) } ?? IngestBenchmark.makeRecording(seconds: 20, in: directory)
+            let benchmark = IngestBenchmark(recording: recording, logger: logger)
+            print("recording: \(recording.lastPathComponent) (\(try FLVFile(contentsOf: recording).tags.count) FLV tags)")
+            let parse = try benchmark.parseThroughput(seconds: parseSeconds, throughRegistry: false)
+            print(String(format: "parse (handshake+chunks+AMF+FLV):  %8.1f MB/s  %9.0f messages/s", parse.megabytesPerSecond, parse.messagesPerSecond))
+            let ingest = try benchmark.parseThroughput(seconds: parseSeconds, throughRegistry: true)
+            print(String(format: "parse + registry + history ring:   %8.1f MB/s  %9.0f messages/s", ingest.megabytesPerSecond, ingest.messagesPerSecond))
+            let cpu = try await benchmark.cpuPerStreamMinute(publishers: publishers, seconds: seconds)
+            print(String(format: "%d ffmpeg publishers x %d s: relay CPU %.3f s per stream-minute (%.2f%% of one core per stream); frames per stream: %@",
+                         publishers, seconds, cpu.cpuSecondsPerStreamMinute, cpu.cpuSecondsPerStreamMinute / 60 * 100,
+                         cpu.frames.map(String.init).joined(separator: ",")))
+        }
+    }
+}

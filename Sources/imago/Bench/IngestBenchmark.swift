@@ -1,0 +1,119 @@
+import Foundation
+import ImagoCore
+import ImagoRTMP
+import Logging
+import NIOCore
+
+/// Measures the ingest path: parsing speed on a recorded stream, and CPU per stream with live ffmpeg publishers.
+struct IngestBenchmark {
+    let recording: URL
+    let logger: Logger
+
+    /// Makes a 720p30 H.264 + AAC FLV recording with ffmpeg (the same settings as the end-to-end test).
+    static func makeRecording(seconds: Int, in directory: URL) throws -> URL {
+        let output = directory.appendingPathComponent("imago-bench-720p30.flv")
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+                            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
+                            "-b:v", "2500k", "-g", "60", "-c:a", "aac", "-t", "\(seconds)", output.path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        guard ffmpeg.terminationStatus == 0 else { throw BenchmarkError.ffmpegFailed("making \(output.path)") }
+        return output
+    }
+
+    /// The bytes a publisher would send for the recording: handshake, connect, publish, then every tag.
+    func publisherBytes() throws -> (bytes: ByteBuffer, messages: Int) {
+        let flv = try FLVFile(contentsOf: recording)
+        var out = ByteBuffer()
+        out.writeBytes([3] + [UInt8](repeating: 0, count: 1536 * 2))
+        var encoder = ChunkStreamEncoder()
+        func send(_ message: RTMPMessage, chunkStream: UInt32, messageStream: UInt32 = 0, timestamp: UInt32 = 0) {
+            encoder.encode(RTMPRawMessage(
+                chunkStreamID: chunkStream, timestamp: timestamp, typeID: message.typeID, messageStreamID: messageStream,
+                payload: message.encodedPayload()), into: &out)
+        }
+        send(.setChunkSize(4096), chunkStream: 2)
+        encoder.chunkSize = 4096
+        send(.command(RTMPCommand(name: "connect", transactionID: 1, commandObject: .object([AMF0Property("app", .string("live"))]))), chunkStream: 3)
+        send(.command(RTMPCommand(name: "createStream", transactionID: 2)), chunkStream: 3)
+        send(.command(RTMPCommand(name: "publish", transactionID: 3, arguments: [.string("bench"), .string("live")])), chunkStream: 4, messageStream: 1)
+        for tag in flv.tags {
+            encoder.encode(RTMPRawMessage(
+                chunkStreamID: tag.type == 8 ? 4 : 6, timestamp: tag.timestamp, typeID: tag.type, messageStreamID: 1,
+                payload: ByteBuffer(bytes: tag.body)), into: &out)
+        }
+        return (out, flv.tags.count + 4)
+    }
+
+    /// Replays the recording through a server session (and optionally the registry) until `seconds` pass.
+    func parseThroughput(seconds: Double, throughRegistry: Bool) throws -> (megabytesPerSecond: Double, messagesPerSecond: Double) {
+        let (bytes, messages) = try publisherBytes()
+        var silent = Logger(label: "bench")
+        silent.logLevel = .critical
+        let start = MonotonicClock.nowNanoseconds()
+        var rounds = 0
+        while MonotonicClock.seconds(from: start) < seconds {
+            let delegate: any RTMPIngestDelegate = throughRegistry
+                ? StreamRegistry(settings: .init(keyPolicy: .open), logger: silent)
+                : DiscardingDelegate()
+            let session = RTMPServerSession(
+                connectionID: 1, peer: "bench", limits: .default, delegate: delegate, control: DiscardingDelegate(), logger: silent)
+            var received = ByteBuffer()
+            var input = bytes
+            // Feed 64 KiB at a time, as reads from a socket arrive.
+            while input.readableBytes > 0 {
+                var piece = input.readSlice(length: min(65536, input.readableBytes))!
+                received.writeBuffer(&piece)
+                _ = try session.receive(&received)
+                if received.readerIndex > 65536 { received.discardReadBytes() }
+            }
+            rounds += 1
+        }
+        let elapsed = MonotonicClock.seconds(from: start)
+        return (Double(bytes.readableBytes * rounds) / elapsed / 1_000_000, Double(messages * rounds) / elapsed)
+    }
+
+    /// Runs `publishers` ffmpeg processes (`-re`, `-c copy` of the recording) against an in-process relay and
+    /// returns the relay's CPU seconds per stream-minute and the frames each stream received.
+    func cpuPerStreamMinute(publishers: Int, seconds: Int) async throws -> (cpuSecondsPerStreamMinute: Double, frames: [Int]) {
+        var configuration = RelayConfiguration()
+        configuration.rtmpHost = "127.0.0.1"
+        configuration.rtmpPort = 0
+        configuration.keyPolicy = .open
+        var quiet = logger
+        quiet.logLevel = .warning
+        let relay = Relay(configuration: configuration, logger: quiet)
+        let port = try await relay.start()
+        let processes = try (0..<publishers).map { index in
+            let ffmpeg = Process()
+            ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+            ffmpeg.arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", recording.path,
+                                "-c", "copy", "-t", "\(seconds)", "-f", "flv", "rtmp://127.0.0.1:\(port)/live/bench\(index)"]
+            try ffmpeg.run()
+            return ffmpeg
+        }
+        let before = Self.processCPUSeconds()
+        for process in processes { process.waitUntilExit() }
+        let cpu = Self.processCPUSeconds() - before
+        let frames = relay.registry.streams.map { $0.health().video?.framesReceived ?? 0 }
+        await relay.shutdown()
+        return (cpu / (Double(publishers) * Double(seconds) / 60), frames)
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+}
+
+/// Accepts every publish and drops everything: isolates parsing cost.
+private struct DiscardingDelegate: RTMPIngestDelegate, RTMPConnectionControl {
+    func publishRequested(_ request: RTMPPublishRequest) -> RTMPPublishDecision { .accept }
+    func publisher(_ id: RTMPPublisherID, didReceive event: RTMPPublisherEvent) {}
+    func publisherDidEnd(_ id: RTMPPublisherID, reason: RTMPPublishEndReason) {}
+    func close(reason: String) {}
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import ImagoCore
+import ImagoRTMP
+import Logging
+
+/// Flags shared by every command that runs the relay.
+struct RelayOptions: ParsableArguments {
+    @Option(name: .customLong("rtmp"), help: ArgumentHelp("Address to listen on for RTMP publishers.", valueName: "host:port"))
+    var rtmpAddress = "0.0.0.0:1935"
+
+    @Option(name: .customLong("key"), help: ArgumentHelp("A stream key that may publish (repeatable). Without any, a key is generated once and kept in the data directory.", valueName: "key"))
+    var keys: [String] = []
+
+    @Flag(name: .customLong("open"), help: "Accept any stream key. Only for a trusted network.")
+    var acceptAnyKey = false
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where imago keeps its generated stream key (default: $XDG_DATA_HOME/imago or ~/.local/share/imago).", valueName: "path"))
+    var dataDirectory: String?
+
+    @Option(name: .customLong("publisher-idle"), help: ArgumentHelp("Seconds a live publisher may stay silent before a new publisher on the same key replaces it.", valueName: "seconds"))
+    var publisherIdleSeconds = 5.0
+
+    @Option(name: .customLong("history-seconds"), help: ArgumentHelp("Seconds of history kept per stream (plus up to one GOP).", valueName: "seconds"))
+    var historySeconds = 60.0
+
+    @Option(name: .customLong("history-bytes"), help: ArgumentHelp("Most memory the history of one stream may use, e.g. 256MiB.", valueName: "size"))
+    var historyBytes = "256MiB"
+
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel = "info"
+
+    func validate() throws {
+        _ = try listenAddress()
+        guard ByteCount(parsing: historyBytes).map({ $0.bytes > 0 }) == true else {
+            throw ValidationError("--history-bytes '\(historyBytes)' is not a size; write it like 268435456, 256MiB or 1GiB")
+        }
+        guard historySeconds > 0 else { throw ValidationError("--history-seconds must be more than 0") }
+        guard publisherIdleSeconds > 0 else { throw ValidationError("--publisher-idle must be more than 0") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        for key in keys where !StreamKeyStore.isValid(key) {
+            throw ValidationError("--key '\(key)' is not a valid stream key: use 8–128 letters, digits, '-' or '_'")
+        }
+    }
+
+    /// The host and port of `--rtmp`; a bare port means all interfaces.
+    func listenAddress() throws -> (host: String, port: Int) {
+        var host = "0.0.0.0"
+        var portText = rtmpAddress
+        if let colon = rtmpAddress.lastIndex(of: ":") {
+            host = String(rtmpAddress[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            portText = String(rtmpAddress[rtmpAddress.index(after: colon)...])
+        }
+        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
+            throw ValidationError("--rtmp '\(rtmpAddress)' is not HOST:PORT (for example 0.0.0.0:1935 or 127.0.0.1:0)")
+        }
+        return (host, port)
+    }
+
+    var dataDirectoryURL: URL {
+        if let dataDirectory { return URL(fileURLWithPath: dataDirectory) }
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("imago")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/imago")
+    }
+
+    /// The relay configuration these flags describe, with the generated key loaded or created when no key was given.
+    func relayConfiguration(logger: Logger) throws -> (RelayConfiguration, generatedKey: (key: String, created: Bool)?) {
+        var configuration = RelayConfiguration()
+        (configuration.rtmpHost, configuration.rtmpPort) = try listenAddress()
+        configuration.publisherIdleSeconds = publisherIdleSeconds
+        configuration.historySeconds = historySeconds
+        configuration.historyBytes = ByteCount(parsing: historyBytes)?.bytes ?? configuration.historyBytes
+        var generated: (String, Bool)?
+        if acceptAnyKey {
+            configuration.keyPolicy = .open
+        } else if !keys.isEmpty {
+            configuration.keyPolicy = .keys(Set(keys))
+        } else {
+            let loaded = try StreamKeyStore.loadOrCreate(in: dataDirectoryURL)
+            configuration.keyPolicy = .keys([loaded.key])
+            generated = loaded
+        }
+        return (configuration, generated)
+    }
+
+    func makeLogger() -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        var logger = Logger(label: "imago") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = level
+        return logger
+    }
+}

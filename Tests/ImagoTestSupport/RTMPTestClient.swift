@@ -1,0 +1,82 @@
+import Foundation
+import ImagoRTMP
+import NIOCore
+
+/// A minimal blocking RTMP client over a plain socket, for sending exactly the bytes a test wants
+/// (a stale publisher, garbage, a hostile chunk stream). Use it from one task at a time.
+public final class RTMPTestClient: @unchecked Sendable {
+    private let socket: Int32
+
+    public init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(socket) }
+
+    public func send(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    public func send(_ buffer: ByteBuffer) { send(Array(buffer.readableBytesView)) }
+
+    /// Reads exactly `count` bytes, or fewer if the server closes (or 5 s pass).
+    public func receive(_ count: Int) -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while result.count < count {
+            let n = recv(socket, &chunk, min(chunk.count, count - result.count), 0)
+            if n <= 0 { break }
+            result += chunk[0..<n]
+        }
+        return result
+    }
+
+    /// True when the server closed the connection within `seconds`.
+    public func isClosedByServer(within seconds: Int = 5) -> Bool {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(socket, &chunk, chunk.count, 0)
+            if n == 0 { return true }
+            if n < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    /// Plain handshake: C0 C1, read S0 S1 S2, send C2.
+    public func handshake() {
+        send([3] + [UInt8](repeating: 0, count: 1536))
+        let reply = receive(3073)
+        send(Array(reply[1..<1537]))
+    }
+
+    /// Sends `messages` as chunks of 128 bytes.
+    public func send(_ messages: [RTMPMessage], chunkStreamID: UInt32 = 3, messageStreamID: UInt32 = 0) {
+        var out = ByteBuffer()
+        let encoder = ChunkStreamEncoder()
+        for message in messages {
+            encoder.encode(RTMPRawMessage(
+                chunkStreamID: chunkStreamID, timestamp: 0, typeID: message.typeID, messageStreamID: messageStreamID,
+                payload: message.encodedPayload()), into: &out)
+        }
+        send(out)
+    }
+
+    /// Handshake, connect, createStream and publish `key`, as an encoder does before sending media.
+    public func publish(app: String = "live", key: String) {
+        handshake()
+        send([.command(RTMPCommand(name: "connect", transactionID: 1, commandObject: .object([AMF0Property("app", .string(app))])))])
+        send([.command(RTMPCommand(name: "createStream", transactionID: 2))])
+        send([.command(RTMPCommand(name: "publish", transactionID: 0, arguments: [.string(key), .string("live")]))], chunkStreamID: 4, messageStreamID: 1)
+    }
+}

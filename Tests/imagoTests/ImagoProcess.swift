@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+
+/// The built `imago` binary run as a child process, with its output collected line by line.
+final class ImagoProcess: Sendable {
+    /// `imago` sits next to the test bundle in the build directory.
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("imago")
+    }
+
+    let process: Process
+    private let stdoutText = CollectedText()
+    private let stderrText = CollectedText()
+
+    init(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        out.fileHandleForReading.readabilityHandler = { [stdoutText] handle in
+            stdoutText.append(handle.availableData)
+        }
+        err.fileHandleForReading.readabilityHandler = { [stderrText] handle in
+            stderrText.append(handle.availableData)
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    var standardOutput: String { stdoutText.text }
+    var standardError: String { stderrText.text }
+
+    /// Output lines parsed as JSON objects (lines that are not JSON are skipped).
+    var jsonLines: [[String: Any]] {
+        standardOutput.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Waits for the process to exit; returns its status, or nil on timeout.
+    func waitForExit(timeoutSeconds: Double = 20) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        guard !process.isRunning else { return nil }
+        try? await Task.sleep(for: .milliseconds(100))  // let the pipes drain
+        return process.terminationStatus
+    }
+
+    /// Runs `imago` to completion and returns (status, stdout, stderr).
+    static func run(_ arguments: [String]) async throws -> (Int32?, String, String) {
+        let imago = try ImagoProcess(arguments)
+        let status = await imago.waitForExit()
+        return (status, imago.standardOutput, imago.standardError)
+    }
+}
+
+
+/// Text that a pipe's reader thread appends to and tests read.
+private final class CollectedText: Sendable {
+    private let storage = Mutex("")
+    var text: String { storage.withLock { $0 } }
+    func append(_ data: Data) { storage.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import ImagoTestSupport
+import XCTest
+
+/// `imago serve` as a user runs it: the real binary, real ffmpeg publishers, real signals.
+final class ServeCommandTests: XCTestCase {
+    private func listeningPort(_ imago: ImagoProcess) async -> Int? {
+        _ = await eventually { imago.jsonLines.contains { $0["type"] as? String == "listening" } }
+        return imago.jsonLines.first { $0["type"] as? String == "listening" }?["port"] as? Int
+    }
+
+    func testWrongKeyIsRejectedWithKeyAndPeerLoggedRightKeyAcceptedAndSIGTERMStopsCleanly() async throws {
+        let key = "rightkey-0123456789"
+        let imago = try ImagoProcess(["serve", "--rtmp", "127.0.0.1:0", "--key", key, "--json", "--stats-interval", "1"])
+        let announced = await listeningPort(imago)
+        let port = try XCTUnwrap(announced, imago.standardError)
+
+        let wrong = try FFmpegPublisher(url: "rtmp://127.0.0.1:\(port)/live/wrongkey-000000", seconds: 2, audio: false)
+        let wrongStatus = await wrong.wait()
+        XCTAssertNotEqual(wrongStatus, 0, "ffmpeg fails on a wrong key")
+        let rejectionLogged = await eventually(timeoutSeconds: 5) {
+            imago.standardError.contains("publish rejected") && imago.standardError.contains("key=wrongkey-000000")
+                && imago.standardError.contains("peer=127.0.0.1:")
+        }
+        XCTAssertTrue(rejectionLogged, imago.standardError)
+        XCTAssertTrue(imago.jsonLines.contains { $0["type"] as? String == "event" && $0["kind"] as? String == "reject" })
+
+        let right = try FFmpegPublisher(url: "rtmp://127.0.0.1:\(port)/live/\(key)", seconds: 30, audio: false)
+        let statsSeen = await eventually {
+            imago.jsonLines.contains { line in
+                line["type"] as? String == "stats" && line["state"] as? String == "live"
+                    && ((line["video"] as? [String: Any])?["width"] as? Int) == 320
+            }
+        }
+        XCTAssertTrue(statsSeen, "a live stats line for the accepted stream: \(imago.standardOutput)")
+        XCTAssertTrue(imago.jsonLines.contains { $0["type"] as? String == "event" && $0["kind"] as? String == "publish" })
+
+        // SIGTERM mid-publish: the publisher is disconnected and imago exits 0 promptly.
+        imago.process.terminate()
+        let status = await imago.waitForExit(timeoutSeconds: 10)
+        XCTAssertEqual(status, 0, imago.standardError)
+        let publisherGone = await eventually(timeoutSeconds: 10) { !right.process.isRunning }
+        XCTAssertTrue(publisherGone, "ffmpeg saw the connection close")
+    }
+
+    func testGeneratedKeyIsPrintedForOBSAndKept() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let imago = try ImagoProcess(["serve", "--rtmp", "127.0.0.1:0", "--data-dir", directory.path])
+        let printed = await eventually { imago.standardOutput.contains("Stream Key: ") }
+        XCTAssertTrue(printed, imago.standardOutput + imago.standardError)
+        imago.process.interrupt()
+        let status = await imago.waitForExit()
+        XCTAssertEqual(status, 0)
+        let key = try String(contentsOf: directory.appendingPathComponent("stream-key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(imago.standardOutput.contains("Server: rtmp://127.0.0.1:"), imago.standardOutput)
+        XCTAssertTrue(imago.standardOutput.contains("/live\n"), imago.standardOutput)
+        XCTAssertTrue(imago.standardOutput.contains("Stream Key: \(key)\n"), imago.standardOutput)
+    }
+
+    func testBadArgumentsGetAnActionableMessage() async throws {
+        let (status, _, errors) = try await ImagoProcess.run(["serve", "--rtmp", "nonsense", "--history-bytes", "1G"])
+        XCTAssertEqual(status, 64)
+        XCTAssertTrue(errors.contains("--rtmp 'nonsense' is not HOST:PORT"), errors)
+        let (sizeStatus, _, sizeErrors) = try await ImagoProcess.run(["serve", "--history-bytes", "lots"])
+        XCTAssertEqual(sizeStatus, 64)
+        XCTAssertTrue(sizeErrors.contains("--history-bytes 'lots' is not a size"), sizeErrors)
+    }
+
+    func testPortInUseIsReported() async throws {
+        let first = try ImagoProcess(["serve", "--rtmp", "127.0.0.1:0", "--open", "--json"])
+        let announced = await listeningPort(first)
+        let port = try XCTUnwrap(announced)
+        let (status, _, errors) = try await ImagoProcess.run(["serve", "--rtmp", "127.0.0.1:\(port)", "--open"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(errors.contains("cannot listen for RTMP on 127.0.0.1:\(port)"), errors)
+        first.process.terminate()
+        _ = await first.waitForExit()
+    }
+}
