@@ -76,8 +76,8 @@ final class RelayEndToEndTests: XCTestCase {
     func testKilledPublisherLeavesTheOtherStreamUnaffectedAndKeepsItsHistory() async throws {
         let log = LogRecorder()
         let relay = try await startRelay(log: log)
-        let victim = try FFmpegPublisher(url: url(relay, key: key), gop: 30, seconds: 30, audio: false)
-        let survivor = try FFmpegPublisher(url: url(relay, key: otherKey), gop: 30, seconds: 30, audio: false)
+        let victim = try FFmpegPublisher(url: url(relay, key: key), gop: 30, seconds: 15, audio: false)
+        let survivor = try FFmpegPublisher(url: url(relay, key: otherKey), gop: 30, seconds: 15, audio: false)
         let victimName = StreamName(app: "live", key: key), survivorName = StreamName(app: "live", key: otherKey)
         let bothLive = await eventually {
             (relay.registry.stream(named: victimName)?.health().video?.framesReceived ?? 0) > 45
@@ -115,7 +115,7 @@ final class RelayEndToEndTests: XCTestCase {
         XCTAssertNotNil(victimStream.nearestKeyframe(atOrBefore: history.last!.dtsMilliseconds))
         XCTAssertEqual(victimStream.health().state, .disconnected)
 
-        XCTAssertTrue(log.contains("closing RTMP connection: bad handshake: not an RTMP client"), log.all.joined(separator: "\n"))
+        XCTAssertTrue(log.contains("closing RTMP connection: bad handshake: Not an RTMP client"), log.all.joined(separator: "\n"))
         XCTAssertTrue(log.contains("closing RTMP connection: Set Chunk Size 0 is outside 1...16777216"))
         XCTAssertTrue(log.contains("closing RTMP connection: unknown command 'launchMissiles'"))
         survivor.process.terminate()
