@@ -26,7 +26,6 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private let delegate: any RTMPIngestDelegate
     private let logger: Logger
     private var session: RTMPServerSession?
-    private var received = ByteBuffer()
     private var closeReason: String?
 
     init(connectionID: UInt64, limits: RTMPLimits, delegate: any RTMPIngestDelegate, logger: Logger) {
@@ -47,10 +46,8 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session, closeReason == nil else { return }
-        var incoming = unwrapInboundIn(data)
-        received.writeBuffer(&incoming)
         do {
-            let reply = try session.receive(&received)
+            let reply = try session.receive(unwrapInboundIn(data))
             if reply.readableBytes > 0 {
                 context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
             }
@@ -60,16 +57,13 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
         } catch {
             close(context: context, reason: error.description, level: .warning)
         }
-        if received.readerIndex > 64 * 1024 { received.discardReadBytes() }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let request = event as? RTMPCloseRequest {
             close(context: context, reason: request.reason, level: .info)
         } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            let unfinishedChunk = received.readableBytes > 0 ? "\(received.readableBytes) bytes of an unfinished chunk" : nil
-            let error = RTMPError.idleTimeout(
-                seconds: limits.idleTimeoutSeconds, midMessage: session?.pendingMessageDescription ?? unfinishedChunk)
+            let error = RTMPError.idleTimeout(seconds: limits.idleTimeoutSeconds, midMessage: session?.pendingMessageDescription)
             close(context: context, reason: error.description, level: .warning)
         } else {
             context.fireUserInboundEventTriggered(event)

@@ -30,6 +30,8 @@ public final class RTMPServerSession {
     private var parser: ChunkStreamParser
     private var encoder = ChunkStreamEncoder()
     private var output = ByteBufferAllocator().buffer(capacity: 4096)
+    /// Received bytes not parsed yet (an unfinished chunk or handshake).
+    private var pending = ByteBuffer()
 
     private var app: String?
     private var flashVersion: String?
@@ -60,20 +62,33 @@ public final class RTMPServerSession {
     /// Which handshake the peer used, once known.
     public var handshakeKind: HandshakeKind? { handshake.kind }
 
-    /// Describes a half-received message, for an idle-timeout log line.
-    public var pendingMessageDescription: String? { parser.pendingMessageDescription }
+    /// Describes a half-received message or chunk, for an idle-timeout log line; nil when nothing is pending.
+    public var pendingMessageDescription: String? {
+        parser.pendingMessageDescription ?? (pending.readableBytes > 0 ? "\(pending.readableBytes) bytes of an unfinished chunk" : nil)
+    }
 
-    /// Consumes bytes from `buffer` and returns the bytes to send back (possibly none).
-    public func receive(_ buffer: inout ByteBuffer) throws(RTMPError) -> ByteBuffer {
-        bytesReceived += UInt64(buffer.readableBytes)
+    /// Consumes bytes the peer sent and returns the bytes to send back (possibly none).
+    public func receive(_ bytes: ByteBuffer) throws(RTMPError) -> ByteBuffer {
+        var bytes = bytes
+        bytesReceived += UInt64(bytes.readableBytes)
+        if pending.readableBytes == 0 {
+            pending = bytes  // the common case: no copy
+        } else {
+            pending.writeBuffer(&bytes)
+        }
         if !handshakeComplete {
-            try advanceHandshake(&buffer)
+            try advanceHandshake(&pending)
         }
         if handshakeComplete {
-            while closeReason == nil, let raw = try parser.parse(&buffer) {
+            while closeReason == nil, let raw = try parser.parse(&pending) {
                 try handle(raw)
             }
             acknowledgeIfDue()
+        }
+        if pending.readableBytes == 0 {
+            pending = ByteBuffer()
+        } else if pending.readerIndex > 65536 {
+            pending.discardReadBytes()
         }
         guard output.readableBytes > 0 else { return output }
         defer { output = ByteBufferAllocator().buffer(capacity: 256) }
