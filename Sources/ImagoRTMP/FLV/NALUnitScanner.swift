@@ -20,7 +20,7 @@ public enum NALUnitScanner {
             }
             offset += lengthSize
             guard length <= accessUnit.endIndex - offset else {
-                throw .declaredLengthExceedsData(structure: "access unit", item: "a NAL unit at offset \(offset - lengthSize)", declared: length, remaining: accessUnit.endIndex - offset)
+                throw .declaredLengthExceedsData(structure: "access unit", item: "a NAL unit (at offset \(offset - lengthSize))", declared: length, remaining: accessUnit.endIndex - offset)
             }
             if length > 0 {
                 result.append(accessUnit[offset..<(offset + length)])
