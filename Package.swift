@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // RTMP handshake, chunk stream, AMF0, FLV tags and the NIO server. Knows nothing of FFmpeg or the UI.
@@ -27,11 +28,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Stream registry, history ring, health figures. Knows neither NIO nor ncurses.
+        // FFmpeg's C libraries (Debian's libav*-dev), with a shim for the macros Swift cannot import.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // Swift owners of FFmpeg objects: decoder, scaler, image encoder, MP4 writer.
+        .target(name: "ImagoMedia", dependencies: ["CFFmpeg"]),
+        // Stream registry, history ring, decoding, health figures. Knows neither NIO nor ncurses.
         .target(
             name: "ImagoCore",
             dependencies: [
                 "ImagoRTMP",
+                "ImagoMedia",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,7 +74,8 @@ let package = Package(
             dependencies: ["ImagoRTMP", "ImagoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoTestSupport"]),
+        .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia"]),
+        .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),
     ]
 )

@@ -27,6 +27,15 @@ struct RelayOptions: ParsableArguments {
     @Option(name: .customLong("history-bytes"), help: ArgumentHelp("Most memory the history of one stream may use, e.g. 256MiB.", valueName: "size"))
     var historyBytes = "256MiB"
 
+    @Option(name: .customLong("max-decode-lag"), help: ArgumentHelp("When packets waiting to be decoded span more than this, the decoder skips to the newest keyframe.", valueName: "ms"))
+    var maxDecodeLagMilliseconds = 500
+
+    @Option(name: .customLong("full-decode-limit"), help: ArgumentHelp("With more live streams than this, only the focused stream decodes every frame; the others decode keyframes.", valueName: "count"))
+    var fullDecodeLimit = 4
+
+    @Flag(name: .customLong("no-decode"), help: "Decode nothing: ingest, history and health only.")
+    var noDecode = false
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -37,6 +46,8 @@ struct RelayOptions: ParsableArguments {
         }
         guard historySeconds > 0 else { throw ValidationError("--history-seconds must be more than 0") }
         guard publisherIdleSeconds > 0 else { throw ValidationError("--publisher-idle must be more than 0") }
+        guard maxDecodeLagMilliseconds > 0 else { throw ValidationError("--max-decode-lag must be more than 0") }
+        guard fullDecodeLimit >= 0 else { throw ValidationError("--full-decode-limit cannot be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -75,6 +86,9 @@ struct RelayOptions: ParsableArguments {
         configuration.publisherIdleSeconds = publisherIdleSeconds
         configuration.historySeconds = historySeconds
         configuration.historyBytes = ByteCount(parsing: historyBytes)?.bytes ?? configuration.historyBytes
+        configuration.decode.maxDecodeLagMilliseconds = Int64(maxDecodeLagMilliseconds)
+        configuration.decode.fullDecodeLimit = fullDecodeLimit
+        configuration.decode.enabled = !noDecode
         var generated: (String, Bool)?
         if acceptAnyKey {
             configuration.keyPolicy = .open

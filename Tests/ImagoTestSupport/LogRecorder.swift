@@ -1,13 +1,12 @@
 import Logging
-import Synchronization
 
 /// Keeps every log line in memory so tests can assert on what an operator would read.
 public final class LogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
 
     public init() {}
 
-    public var all: [String] { lines.withLock { $0 } }
+    public var all: [String] { lines.value }
 
     public func contains(_ text: String) -> Bool { all.contains { $0.contains(text) } }
 

@@ -79,4 +79,21 @@ public final class RTMPTestClient: @unchecked Sendable {
         send([.command(RTMPCommand(name: "createStream", transactionID: 2))])
         send([.command(RTMPCommand(name: "publish", transactionID: 0, arguments: [.string(key), .string("live")]))], chunkStreamID: 4, messageStreamID: 1)
     }
+
+    /// Sends FLV tags as the publisher's media on message stream 1 (video on chunk stream 6, audio 4, data 5).
+    public func send(tags: [FLVFile.Tag]) {
+        var out = ByteBuffer()
+        var encoder = ChunkStreamEncoder()
+        encoder.encode(RTMPRawMessage(
+            chunkStreamID: 2, timestamp: 0, typeID: RTMPMessageType.setChunkSize.rawValue, messageStreamID: 0,
+            payload: RTMPMessage.setChunkSize(4096).encodedPayload()), into: &out)
+        encoder.chunkSize = 4096
+        for tag in tags {
+            let chunkStream: UInt32 = tag.type == 9 ? 6 : tag.type == 8 ? 4 : 5
+            encoder.encode(RTMPRawMessage(
+                chunkStreamID: chunkStream, timestamp: tag.timestamp, typeID: tag.type, messageStreamID: 1,
+                payload: ByteBuffer(bytes: tag.body)), into: &out)
+        }
+        send(out)
+    }
 }

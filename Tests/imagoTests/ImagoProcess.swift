@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import ImagoTestSupport
 
 /// The built `imago` binary run as a child process, with its output collected line by line.
 final class ImagoProcess: Sendable {
@@ -9,8 +9,8 @@ final class ImagoProcess: Sendable {
     }
 
     let process: Process
-    private let stdoutText = CollectedText()
-    private let stderrText = CollectedText()
+    private let stdoutText = Locked("")
+    private let stderrText = Locked("")
 
     init(_ arguments: [String]) throws {
         let process = Process()
@@ -22,10 +22,12 @@ final class ImagoProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         self.process = process
         out.fileHandleForReading.readabilityHandler = { [stdoutText] handle in
-            stdoutText.append(handle.availableData)
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            stdoutText.withLock { $0 += text }
         }
         err.fileHandleForReading.readabilityHandler = { [stderrText] handle in
-            stderrText.append(handle.availableData)
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            stderrText.withLock { $0 += text }
         }
         try process.run()
     }
@@ -34,8 +36,8 @@ final class ImagoProcess: Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    var standardOutput: String { stdoutText.text }
-    var standardError: String { stderrText.text }
+    var standardOutput: String { stdoutText.value }
+    var standardError: String { stderrText.value }
 
     /// Output lines parsed as JSON objects (lines that are not JSON are skipped).
     var jsonLines: [[String: Any]] {
@@ -64,9 +66,3 @@ final class ImagoProcess: Sendable {
 }
 
 
-/// Text that a pipe's reader thread appends to and tests read.
-private final class CollectedText: Sendable {
-    private let storage = Mutex("")
-    var text: String { storage.withLock { $0 } }
-    func append(_ data: Data) { storage.withLock { $0 += String(decoding: data, as: UTF8.self) } }
-}

@@ -22,6 +22,12 @@ extension StreamHealth {
             if let channels = audio.channels { description += " \(channels)ch" }
             parts.append("audio \(description) \(Self.bitrate(audio.bitsPerSecond))")
         }
+        if decode.mode != .off {
+            parts.append("decode \(decode.mode.rawValue) \(Self.format(decode.framesPerSecond, "%.1f"))fps"
+                + " time p50/p99 \(Self.format(decode.decodeMillisecondsP50, "%.1f"))/\(Self.format(decode.decodeMillisecondsP99, "%.1f"))ms"
+                + " latency p50/p99 \(Self.format(decode.latencyMillisecondsP50, "%.1f"))/\(Self.format(decode.latencyMillisecondsP99, "%.1f"))ms"
+                + " skipped \(decode.skippedFrames) errors \(decode.decodeErrors)")
+        }
         parts.append(String(format: "buffer %.1fs %df %.1fMB", buffer.seconds, buffer.videoFrames, Double(buffer.bytes) / 1_048_576))
         if let peer { parts.append("peer \(peer)") }
         if let connectedSeconds { parts.append("up \(Self.duration(connectedSeconds))") }

@@ -63,6 +63,29 @@ public struct StreamHealth: Sendable, Codable, Equatable {
         public var audioCodec: String?
     }
 
+    /// What the live decoder does and how well it keeps up.
+    public struct Decode: Sendable, Codable, Equatable {
+        public var mode: DecodeMode
+        public var framesDecoded: Int
+        public var keyframesDecoded: Int
+        /// Frames decoded per second over the last 5 s.
+        public var framesPerSecond: Double?
+        public var decodeMillisecondsP50: Double?
+        public var decodeMillisecondsP99: Double?
+        /// From the arrival of the packet that completed a frame to the frame being ready.
+        public var latencyMillisecondsP50: Double?
+        public var latencyMillisecondsP99: Double?
+        /// Seconds since the packet behind the latest frame arrived.
+        public var frameAgeSeconds: Double?
+        public var latestPtsMilliseconds: Int64?
+        /// Frames dropped to keep up (skip to keyframe) or while waiting for a keyframe after an error.
+        public var skippedFrames: Int
+        public var decodeErrors: Int
+        public var lastError: String?
+        public var queuedPackets: Int
+        public var maxQueuedPackets: Int
+    }
+
     public var name: StreamName
     public var state: State
     public var peer: String?
@@ -83,4 +106,5 @@ public struct StreamHealth: Sendable, Codable, Equatable {
     public var buffer: Buffer
     public var metadata: Metadata?
     public var dataMessages: Int
+    public var decode: Decode
 }

@@ -92,15 +92,17 @@ public struct PacketHistory: Sendable {
         return packets[offset]
     }
 
-    /// The latest keyframe whose dts is at or before `milliseconds`, found by binary search; nil when
-    /// `milliseconds` is before the history's start.
+    /// The latest keyframe whose presentation time is at or before `milliseconds`, found by binary
+    /// search; nil when `milliseconds` is before the history's start. Presentation time, not decode
+    /// time: with B-frames the last frames of a GOP are shown after the next keyframe is decoded, so
+    /// a picture at t is decodable from the keyframe *shown* at or before t.
     public func nearestKeyframe(atOrBefore milliseconds: Int64) -> MediaPacket? {
         var low = 0
         var high = keyframeSequences.count
         // Invariant: keyframes before `low` are at or before t, from `high` on they are after it.
         while low < high {
             let middle = (low + high) / 2
-            if packet(sequence: keyframeSequences[middle])!.dtsMilliseconds <= milliseconds {
+            if packet(sequence: keyframeSequences[middle])!.ptsMilliseconds <= milliseconds {
                 low = middle + 1
             } else {
                 high = middle

@@ -14,18 +14,27 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         public var publisherIdleSeconds: Double
         public var historySeconds: Double
         public var historyBytes: Int
+        public var decode: DecodeSettings
 
-        public init(keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = 5, historySeconds: Double = 60, historyBytes: Int = 256 << 20) {
+        public init(
+            keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = 5, historySeconds: Double = 60, historyBytes: Int = 256 << 20,
+            decode: DecodeSettings = DecodeSettings()
+        ) {
             self.keyPolicy = keyPolicy
             self.publisherIdleSeconds = publisherIdleSeconds
             self.historySeconds = historySeconds
             self.historyBytes = historyBytes
+            self.decode = decode
         }
     }
 
     private struct State: Sendable {
         var streams: [StreamName: MediaStream] = [:]
         var publishers: [RTMPPublisherID: MediaStream] = [:]
+        /// The stream the user looks at: always decoded in full.
+        var focused: StreamName?
+        /// Modes set explicitly for a stream, which the automatic policy leaves alone.
+        var modeOverrides: [StreamName: DecodeMode] = [:]
     }
 
     public let settings: Settings
@@ -58,7 +67,9 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         }
         let stream = state.withLock { state in
             if let existing = state.streams[name] { return existing }
-            let created = MediaStream(name: name, historySeconds: settings.historySeconds, historyBytes: settings.historyBytes)
+            let created = MediaStream(
+                name: name, historySeconds: settings.historySeconds, historyBytes: settings.historyBytes,
+                decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off)
             state.streams[name] = created
             return created
         }
@@ -84,6 +95,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
             "stream": "\(name)", "peer": "\(request.peer)", "encoder": "\(request.flashVersion ?? "-")",
         ])
         emit(RelayEvent(kind: kind, stream: name, peer: request.peer, detail: request.flashVersion))
+        applyDecodePolicy()
         return .accept
     }
 
@@ -102,6 +114,42 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
             "stream": "\(stream.name)", "peer": "\(peer)", "reason": "\(reason)",
         ])
         emit(RelayEvent(kind: kind, stream: stream.name, peer: peer, detail: reason.description))
+        applyDecodePolicy()
+    }
+
+    // MARK: - Decoding policy
+
+    /// Marks the stream the user is looking at; it is always decoded in full.
+    public func focus(on name: StreamName?) {
+        state.withLock { $0.focused = name }
+        applyDecodePolicy()
+    }
+
+    /// Sets a stream's decode mode explicitly (nil returns it to the automatic policy).
+    public func setDecodeMode(_ mode: DecodeMode?, for name: StreamName) {
+        state.withLock { $0.modeOverrides[name] = mode }
+        applyDecodePolicy()
+    }
+
+    /// Every live stream decodes in full while there are at most `fullDecodeLimit` of them; beyond
+    /// that only the focused one does, and the others decode keyframes (a current thumbnail).
+    private func applyDecodePolicy() {
+        let (streams, focused, overrides) = state.withLock { ($0.streams.values.map { $0 }, $0.focused, $0.modeOverrides) }
+        let liveCount = streams.filter(\.isLive).count
+        for stream in streams {
+            let automatic: DecodeMode
+            if !settings.decode.enabled {
+                automatic = .off
+            } else {
+                automatic = liveCount <= settings.decode.fullDecodeLimit || stream.name == focused ? .full : .keyframes
+            }
+            stream.decoder.setMode(overrides[stream.name] ?? automatic)
+        }
+    }
+
+    /// Stops every stream's decoder thread; the registry decodes nothing afterwards.
+    public func stopDecoders() {
+        for stream in state.withLock({ Array($0.streams.values) }) { stream.stop() }
     }
 
     private func reject(_ request: RTMPPublishRequest, name: StreamName, reason: String) -> RTMPPublishDecision {

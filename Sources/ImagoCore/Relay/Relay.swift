@@ -41,6 +41,7 @@ public final class Relay: Service, Sendable {
     /// Closes the listener and all connections.
     public func shutdown() async {
         await server.shutdown()
+        registry.stopDecoders()
         logger.info("RTMP server stopped")
     }
 }

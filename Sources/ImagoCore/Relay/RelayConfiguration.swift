@@ -10,12 +10,13 @@ public struct RelayConfiguration: Sendable {
     public var publisherIdleSeconds = 5.0
     public var historySeconds = 60.0
     public var historyBytes = 256 << 20
+    public var decode = DecodeSettings()
 
     public init() {}
 
     var registrySettings: StreamRegistry.Settings {
         StreamRegistry.Settings(
             keyPolicy: keyPolicy, publisherIdleSeconds: publisherIdleSeconds,
-            historySeconds: historySeconds, historyBytes: historyBytes)
+            historySeconds: historySeconds, historyBytes: historyBytes, decode: decode)
     }
 }

@@ -41,12 +41,20 @@ public final class MediaStream: Sendable {
     }
 
     public let name: StreamName
+    /// Decodes the live video on its own thread; its `latest` frame is what readers show.
+    public let decoder: StreamDecoder
     private let state: Mutex<State>
 
-    init(name: StreamName, historySeconds: Double, historyBytes: Int) {
+    init(name: StreamName, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings, decodeMode: DecodeMode) {
         self.name = name
+        self.decoder = StreamDecoder(name: name.description, settings: decodeSettings, mode: decodeMode)
         self.state = Mutex(State(history: PacketHistory(
             maxDurationMilliseconds: Int64(historySeconds * 1000), maxBytes: historyBytes)))
+    }
+
+    /// Stops the decoder thread (relay shutdown).
+    func stop() {
+        decoder.stop()
     }
 
     // MARK: - Publisher lifecycle (called by the registry)
@@ -114,7 +122,9 @@ public final class MediaStream: Sendable {
             case .metadata(let properties):
                 state.metadata = Self.metadata(from: properties)
             case .video(let tag, let timestamp):
-                Self.ingestVideo(tag, timestamp: timestamp, arrival: arrival, into: &state)
+                if let packet = Self.ingestVideo(tag, timestamp: timestamp, arrival: arrival, into: &state) {
+                    decoder.enqueue(packet)
+                }
             case .audio(let tag, let timestamp):
                 Self.ingestAudio(tag, timestamp: timestamp, arrival: arrival, into: &state)
             case .data(let name, let values, let timestamp):
@@ -127,12 +137,14 @@ public final class MediaStream: Sendable {
         }
     }
 
-    private static func ingestVideo(_ tag: FLVVideoTag, timestamp: UInt32, arrival: UInt64, into state: inout State) {
+    /// Adds a video tag to the history; returns the packet it made, for the decoder.
+    private static func ingestVideo(_ tag: FLVVideoTag, timestamp: UInt32, arrival: UInt64, into state: inout State) -> MediaPacket? {
         switch tag.packet {
         case .sequenceStart(let record):
             state.videoConfiguration = VideoConfiguration(codec: tag.codec, record: record)
+            return nil
         case .codedFrame(let compositionTime, let data):
-            guard let configuration = state.videoConfiguration, !data.isEmpty else { return }
+            guard let configuration = state.videoConfiguration, !data.isEmpty else { return nil }
             let dts = state.timeline.map(timestamp)
             let isKeyframe: Bool
             switch configuration.codec {
@@ -152,8 +164,9 @@ public final class MediaStream: Sendable {
                 state.lastKeyframeMilliseconds = dts
             }
             state.history.append(packet)
+            return packet
         case .sequenceEnd, .metadata, .command:
-            break
+            return nil
         }
     }
 
@@ -200,7 +213,8 @@ public final class MediaStream: Sendable {
 
     /// The health figures as of `now`.
     public func health(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamHealth {
-        state.withLock { state in
+        let decode = decodeHealth(now: now)
+        return state.withLock { state in
             state.video.prune(now: now)
             state.audio.prune(now: now)
             let publisher = state.publisher ?? state.lastPublisher
@@ -236,8 +250,24 @@ public final class MediaStream: Sendable {
                     seconds: Double(history.durationMilliseconds) / 1000, videoFrames: history.videoFrameCount,
                     packets: history.count, bytes: history.byteCount, startMilliseconds: history.first?.dtsMilliseconds,
                     endMilliseconds: history.last?.dtsMilliseconds, startsOnKeyframe: history.first?.isKeyframe ?? true),
-                metadata: state.metadata, dataMessages: state.dataMessages)
+                metadata: state.metadata, dataMessages: state.dataMessages, decode: decode)
         }
+    }
+
+    private func decodeHealth(now: UInt64) -> StreamHealth.Decode {
+        var figures = decoder.snapshot
+        figures.decodedRate.prune(now: now)
+        let latest = decoder.latest.current
+        return StreamHealth.Decode(
+            mode: figures.mode, framesDecoded: figures.framesDecoded, keyframesDecoded: figures.keyframesDecoded,
+            framesPerSecond: figures.decodedRate.ratePerSecondFromArrival,
+            decodeMillisecondsP50: figures.decodeTime.milliseconds(atPercentile: 50),
+            decodeMillisecondsP99: figures.decodeTime.milliseconds(atPercentile: 99),
+            latencyMillisecondsP50: figures.latency.milliseconds(atPercentile: 50),
+            latencyMillisecondsP99: figures.latency.milliseconds(atPercentile: 99),
+            frameAgeSeconds: latest?.ageSeconds(now: now), latestPtsMilliseconds: latest?.ptsMilliseconds,
+            skippedFrames: figures.skippedFrames, decodeErrors: figures.decodeErrors, lastError: figures.lastError,
+            queuedPackets: figures.queuedPackets, maxQueuedPackets: figures.maxQueuedPackets)
     }
 
     /// A copy of the history ring (cheap: packets share their payload storage).

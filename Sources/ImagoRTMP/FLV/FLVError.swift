@@ -31,6 +31,8 @@ public enum FLVError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidNALUnitLengthSize(Int)
     /// A NAL unit has a different type than the parser was asked to read.
     case unexpectedNALUnitType(structure: String, expected: UInt8, found: UInt8)
+    /// A file given as an FLV recording does not start with the FLV signature.
+    case notAnFLVFile(path: String)
 
     public var description: String {
         switch self {
@@ -65,6 +67,8 @@ public enum FLVError: Error, CustomStringConvertible, Sendable, Equatable {
             return "NAL unit length size \(size) is invalid; only 1 to 4 bytes are allowed"
         case let .unexpectedNALUnitType(structure, expected, found):
             return "expected \(structure) (NAL unit type \(expected)) but found NAL unit type \(found)"
+        case let .notAnFLVFile(path):
+            return "\(path) is not an FLV file (it does not start with 'FLV')"
         }
     }
 

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import ImagoRTMP
 import Logging
 
 /// `imago bench`: benchmarks that print figures and assert nothing.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Imago's performance on this machine (prints figures).",
-        subcommands: [Ingest.self])
+        subcommands: [Ingest.self, Decode.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -41,6 +42,37 @@ struct Bench: AsyncParsableCommand {
             print(String(format: "%d ffmpeg publishers x %d s: relay CPU %.3f s per stream-minute (%.2f%% of one core per stream); frames per stream: %@",
                          publishers, seconds, cpu.cpuSecondsPerStreamMinute, cpu.cpuSecondsPerStreamMinute / 60 * 100,
                          cpu.frames.map(String.init).joined(separator: ",")))
+        }
+    }
+
+    struct Decode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Live decoding: ingest→latest-frame latency next to decode time, and CPU per 720p30 stream next to ffmpeg's own decode.")
+
+        @Option(help: ArgumentHelp("An FLV recording to publish (default: a 20 s 720p30 H.264+AAC clip made with ffmpeg).", valueName: "file.flv"))
+        var input: String?
+
+        @Option(help: "Seconds to publish.")
+        var seconds = 20
+
+        func run() async throws {
+            var logger = Logger(label: "imago-bench")
+            logger.logLevel = .warning
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let recording = try input.map { URL(fileURLWithPath: $0) } ?? IngestBenchmark.makeRecording(seconds: 20, in: directory)
+            let figures = try await DecodeBenchmark(recording: recording, logger: logger).run(seconds: seconds)
+            func ms(_ value: Double?) -> String { value.map { String(format: "%.2f ms", $0) } ?? "-" }
+            print("recording: \(recording.lastPathComponent), published in real time for \(seconds) s, \(figures.framesDecoded) frames decoded")
+            print("decode time per frame:        p50 \(ms(figures.decodeP50))  p99 \(ms(figures.decodeP99))")
+            print("ingest → latest frame:        p50 \(ms(figures.latencyP50))  p99 \(ms(figures.latencyP99))")
+            if let latency = figures.latencyP99, let decode = figures.decodeP99 {
+                print("relay overhead (p99 latency − p99 decode): \(ms(latency - decode))")
+            }
+            print(String(format: "CPU per minute of 720p30: relay ingest+decode %.2f s, ffmpeg -threads 1 -f null %.2f s (ratio %.2f)",
+                         figures.relayCPUSecondsPerMinute, figures.ffmpegCPUSecondsPerMinute,
+                         figures.relayCPUSecondsPerMinute / figures.ffmpegCPUSecondsPerMinute))
         }
     }
 }

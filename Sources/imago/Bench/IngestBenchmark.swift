@@ -56,9 +56,11 @@ struct IngestBenchmark {
         var rounds = -1   // the first round warms caches and is not counted
         while MonotonicClock.seconds(from: start) < seconds {
             if rounds == 0 { start = MonotonicClock.nowNanoseconds() }
-            let delegate: any RTMPIngestDelegate = throughRegistry
-                ? StreamRegistry(settings: .init(keyPolicy: .open), logger: silent)
-                : DiscardingDelegate()
+            var ingestOnly = DecodeSettings()
+            ingestOnly.enabled = false
+            let registry = throughRegistry ? StreamRegistry(settings: .init(keyPolicy: .open, decode: ingestOnly), logger: silent) : nil
+            defer { registry?.stopDecoders() }
+            let delegate: any RTMPIngestDelegate = registry ?? DiscardingDelegate()
             let session = RTMPServerSession(
                 connectionID: 1, peer: "bench", limits: .default, delegate: delegate, control: DiscardingDelegate(), logger: silent)
             var input = bytes
@@ -76,6 +78,20 @@ struct IngestBenchmark {
     /// returns the relay's CPU seconds per stream-minute and the frames each stream received.
     func cpuPerStreamMinute(publishers: Int, seconds: Int) async throws -> (cpuSecondsPerStreamMinute: Double, frames: [Int]) {
         var configuration = RelayConfiguration()
+        configuration.decode.enabled = false   // ingest only: decoding is measured by `bench decode`
+        let run = try await Self.publish(recording, publishers: publishers, seconds: seconds, configuration: configuration, logger: logger)
+        let frames = run.relay.registry.streams.map { $0.health().video?.framesReceived ?? 0 }
+        await run.relay.shutdown()
+        return (run.cpuSeconds / (Double(publishers) * Double(seconds) / 60), frames)
+    }
+
+    /// Starts a relay on a loopback port with `configuration`, publishes the recording to it from
+    /// `publishers` ffmpeg processes in real time, and returns the relay (still running) with the CPU
+    /// seconds this process used meanwhile.
+    static func publish(
+        _ recording: URL, publishers: Int, seconds: Int, configuration: RelayConfiguration, logger: Logger
+    ) async throws -> (relay: Relay, cpuSeconds: Double) {
+        var configuration = configuration
         configuration.rtmpHost = "127.0.0.1"
         configuration.rtmpPort = 0
         configuration.keyPolicy = .open
@@ -83,6 +99,7 @@ struct IngestBenchmark {
         quiet.logLevel = .warning
         let relay = Relay(configuration: configuration, logger: quiet)
         let port = try await relay.start()
+        let before = processCPUSeconds()
         let processes = try (0..<publishers).map { index in
             let ffmpeg = Process()
             ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
@@ -91,17 +108,14 @@ struct IngestBenchmark {
             try ffmpeg.run()
             return ffmpeg
         }
-        let before = Self.processCPUSeconds()
         for process in processes { process.waitUntilExit() }
-        let cpu = Self.processCPUSeconds() - before
-        let frames = relay.registry.streams.map { $0.health().video?.framesReceived ?? 0 }
-        await relay.shutdown()
-        return (cpu / (Double(publishers) * Double(seconds) / 60), frames)
+        return (relay, processCPUSeconds() - before)
     }
 
-    static func processCPUSeconds() -> Double {
+    /// CPU seconds (user + system) used by this process, or by its waited-for children.
+    static func processCPUSeconds(children: Bool = false) -> Double {
         var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        getrusage(__rusage_who_t(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
@@ -113,4 +127,15 @@ private struct DiscardingDelegate: RTMPIngestDelegate, RTMPConnectionControl {
     func publisher(_ id: RTMPPublisherID, didReceive event: RTMPPublisherEvent) {}
     func publisherDidEnd(_ id: RTMPPublisherID, reason: RTMPPublishEndReason) {}
     func close(reason: String) {}
+}
+
+/// Why a benchmark could not run.
+enum BenchmarkError: Error, CustomStringConvertible {
+    case ffmpegFailed(String)
+
+    var description: String {
+        switch self {
+        case .ffmpegFailed(let detail): "ffmpeg failed: \(detail)"
+        }
+    }
 }

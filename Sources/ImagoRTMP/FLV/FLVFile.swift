@@ -1,19 +1,20 @@
 import Foundation
 
-/// The tags of an FLV file, read for the benchmark's replay.
-struct FLVFile {
-    struct Tag {
-        let type: UInt8
-        let timestamp: UInt32
-        let body: ArraySlice<UInt8>
+/// The tags of an FLV file, to replay a recording as a publisher would send it (benchmarks, tests).
+public struct FLVFile: Sendable {
+    public struct Tag: Sendable {
+        /// 8 audio, 9 video, 18 script data: the same numbers as RTMP message types.
+        public let type: UInt8
+        public let timestamp: UInt32
+        public var body: ArraySlice<UInt8>
     }
 
-    let tags: [Tag]
+    public var tags: [Tag]
 
-    init(contentsOf url: URL) throws {
+    public init(contentsOf url: URL) throws {
         let bytes = [UInt8](try Data(contentsOf: url))
         guard bytes.count >= 13, bytes[0...2] == [0x46, 0x4C, 0x56] else {
-            throw BenchmarkError.notFLV(url.path)
+            throw FLVError.notAnFLVFile(path: url.path)
         }
         let headerSize = Int(bytes[5]) << 24 | Int(bytes[6]) << 16 | Int(bytes[7]) << 8 | Int(bytes[8])
         var offset = headerSize + 4
@@ -31,14 +32,3 @@ struct FLVFile {
     }
 }
 
-enum BenchmarkError: Error, CustomStringConvertible {
-    case notFLV(String)
-    case ffmpegFailed(String)
-
-    var description: String {
-        switch self {
-        case .notFLV(let path): "\(path) is not an FLV file"
-        case .ffmpegFailed(let detail): "ffmpeg failed: \(detail)"
-        }
-    }
-}

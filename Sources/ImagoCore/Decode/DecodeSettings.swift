@@ -1,0 +1,18 @@
+/// How stream decoders behave; every default in one place.
+public struct DecodeSettings: Sendable {
+    /// False: no stream is decoded (a pure relay: ingest, history and health only).
+    public var enabled = true
+    /// When the packets waiting to be decoded span more than this, the decoder skips to the newest keyframe.
+    public var maxDecodeLagMilliseconds: Int64 = 500
+    /// With more live streams than this, streams other than the focused one decode keyframes only.
+    public var fullDecodeLimit = 4
+    /// libavcodec threads per decoder; 1 keeps latency lowest and predictable.
+    public var decoderThreads = 1
+    /// Test hook: seconds each decode call is slowed by, to simulate a machine that cannot keep up.
+    public var artificialDecodeDelaySeconds: Double = 0
+    /// Called on the decoder thread with every frame it publishes (stream name, frame): lets a test see
+    /// frames a polling reader would miss. Must return quickly.
+    public var frameObserver: (@Sendable (String, DecodedFrame) -> Void)?
+
+    public init() {}
+}

@@ -1,0 +1,155 @@
+import Foundation
+import ImagoMedia
+import Synchronization
+
+/// Decodes pictures and clips out of a stream's history with its own decoder, so scrubbing and
+/// exports never disturb live decoding.
+public final class HistoryReader: Sendable {
+    /// A decoder kept between calls (stepping through one GOP reuses it).
+    private struct DecoderSlot: @unchecked Sendable {
+        var decoder: VideoDecoder?
+        var configuration: VideoConfiguration?
+    }
+
+    public let stream: MediaStream
+    private let slot = Mutex(DecoderSlot())
+
+    public init(stream: MediaStream) {
+        self.stream = stream
+    }
+
+    /// The frame whose pts is the closest at or before `milliseconds`, decoded from the nearest
+    /// keyframe at or before it.
+    public func frame(at milliseconds: Int64) throws(HistoryError) -> VideoFrame {
+        let history = stream.history()
+        guard let first = history.first, let last = history.last else { throw .empty(stream: "\(stream.name)") }
+        guard let keyframe = history.nearestKeyframe(atOrBefore: milliseconds), milliseconds <= last.ptsMilliseconds + 1000 else {
+            throw .outOfRange(requestedMilliseconds: milliseconds, startMilliseconds: first.dtsMilliseconds, endMilliseconds: last.dtsMilliseconds)
+        }
+        let found: VideoFrame?
+        do {
+            found = try slot.withLock { slot in
+                try Self.decodeFrame(at: milliseconds, from: history.packets(fromSequence: keyframe.sequence), slot: &slot)
+            }
+        } catch let error as HistoryError {
+            throw error
+        } catch let error as MediaError {
+            throw .media(error)
+        } catch {
+            throw .noFrame(stream: "\(stream.name)")
+        }
+        guard let found else { throw .noFrame(stream: "\(stream.name)") }
+        return found
+    }
+
+    /// Decodes `packets` (a GOP onwards) until the frame at or before `milliseconds` is known.
+    private static func decodeFrame(at milliseconds: Int64, from packets: [MediaPacket], slot: inout DecoderSlot) throws -> VideoFrame? {
+        var best: VideoFrame?
+        var decoder: VideoDecoder?
+        defer { decoder?.reset() }
+        for packet in packets {
+            guard case .video(let configuration) = packet.kind else { continue }
+            if decoder == nil {
+                decoder = try Self.decoder(for: configuration, in: &slot)
+                decoder?.reset()
+            }
+            for frame in try decoder!.decode(
+                packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds,
+                isKeyframe: packet.isKeyframe) {
+                // Frames come out in presentation order: the first one past t ends the search.
+                if frame.ptsMilliseconds > milliseconds { return best ?? frame }
+                best = frame
+            }
+        }
+        for frame in try decoder?.drain() ?? [] where frame.ptsMilliseconds <= milliseconds {
+            best = frame
+        }
+        return best
+    }
+
+    /// A still image of the frame at `milliseconds` (or of the latest decoded frame when nil) at source resolution.
+    public func snapshot(at milliseconds: Int64?, format: ImageEncoder.Format) throws(HistoryError) -> (image: [UInt8], ptsMilliseconds: Int64) {
+        let frame: VideoFrame
+        if let milliseconds {
+            frame = try self.frame(at: milliseconds)
+        } else if let latest = stream.decoder.latest.current {
+            frame = latest.picture
+        } else {
+            let end = stream.history().last?.ptsMilliseconds ?? 0
+            frame = try self.frame(at: end)
+        }
+        do {
+            return (try ImageEncoder.encode(frame, as: format), frame.ptsMilliseconds)
+        } catch {
+            throw .media(error)
+        }
+    }
+
+    /// What an exported clip holds.
+    public struct Clip: Sendable {
+        public let path: String
+        public let startMilliseconds: Int64
+        public let endMilliseconds: Int64
+        public let videoFrames: Int
+        public let audioFrames: Int
+    }
+
+    /// Writes an MP4 (remuxed, not re-encoded) from the keyframe at or before `from` up to `to`,
+    /// with audio when the stream has it. The file appears at `path` only when complete.
+    public func exportClip(from: Int64, to: Int64, path: String) throws(HistoryError) -> Clip {
+        let history = stream.history()
+        guard let first = history.first, let last = history.last else { throw .empty(stream: "\(stream.name)") }
+        guard let keyframe = history.nearestKeyframe(atOrBefore: max(from, first.ptsMilliseconds)), to >= keyframe.ptsMilliseconds,
+              case .video(let videoConfiguration) = keyframe.kind else {
+            throw .outOfRange(requestedMilliseconds: from, startMilliseconds: first.dtsMilliseconds, endMilliseconds: last.dtsMilliseconds)
+        }
+        guard let codec = videoConfiguration.mediaCodec else { throw .noDecoder(codec: videoConfiguration.codec.displayName) }
+        let packets = history.packets(fromSequence: keyframe.sequence).filter { $0.dtsMilliseconds <= to }
+        let audioConfiguration = packets.lazy.compactMap { packet -> AudioConfiguration? in
+            if case .audio(let configuration) = packet.kind { return configuration }
+            return nil
+        }.first
+        do {
+            let audioTrack = audioConfiguration.flatMap { configuration -> MP4Writer.AudioTrack? in
+                guard configuration.codec == .aac, let rate = configuration.sampleRate, let channels = configuration.channelCount else { return nil }
+                return MP4Writer.AudioTrack(codec: .aac, extradata: configuration.specificConfig, sampleRate: rate, channels: channels)
+            }
+            let writer = try MP4Writer(
+                path: path,
+                video: MP4Writer.VideoTrack(
+                    codec: codec, extradata: videoConfiguration.record,
+                    width: videoConfiguration.width ?? 0, height: videoConfiguration.height ?? 0),
+                audio: audioTrack)
+            var videoFrames = 0, audioFrames = 0
+            var end = keyframe.dtsMilliseconds
+            for packet in packets {
+                switch packet.kind {
+                case .video(let configuration) where configuration == videoConfiguration:
+                    try writer.writeVideo(
+                        packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds,
+                        isKeyframe: packet.isKeyframe)
+                    videoFrames += 1
+                    end = max(end, packet.ptsMilliseconds)
+                case .audio where audioTrack != nil:
+                    try writer.writeAudio(packet.payload, ptsMilliseconds: packet.ptsMilliseconds)
+                    audioFrames += 1
+                default:
+                    continue  // data messages and gap markers have no place in an MP4; a new sequence header ends nothing here
+                }
+            }
+            try writer.finish()
+            return Clip(path: path, startMilliseconds: keyframe.ptsMilliseconds, endMilliseconds: end, videoFrames: videoFrames, audioFrames: audioFrames)
+        } catch {
+            throw .media(error)
+        }
+    }
+
+    private static func decoder(for configuration: VideoConfiguration, in slot: inout DecoderSlot) throws -> VideoDecoder {
+        if let decoder = slot.decoder, slot.configuration == configuration { return decoder }
+        guard let codec = configuration.mediaCodec else { throw HistoryError.noDecoder(codec: configuration.codec.displayName) }
+        let decoder = try VideoDecoder(codec: codec, extradata: configuration.record)
+        slot.decoder = decoder
+        slot.configuration = configuration
+        return decoder
+    }
+}

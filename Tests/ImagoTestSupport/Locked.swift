@@ -1,0 +1,16 @@
+import Synchronization
+
+/// A value shared between a test and the threads it observes (decoder callbacks, pipe readers).
+public final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    public init(_ value: Value) {
+        mutex = Mutex(value)
+    }
+
+    public var value: Value { mutex.withLock { $0 } }
+
+    public func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result {
+        mutex.withLock { body(&$0) }
+    }
+}
