@@ -74,7 +74,7 @@ let package = Package(
             dependencies: ["ImagoRTMP", "ImagoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia"]),
+        .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),
     ]

@@ -86,6 +86,10 @@ public final class MP4Writer {
                 throw .invalidArgument(operation, "audio \(audio.sampleRate) Hz, \(audio.channels) channels is not a valid format")
             }
         }
+        try video.codec.validateConfigurationRecord(video.extradata, operation: "\(operation) video extradata")
+        if let audio {
+            try audio.codec.validateConfigurationRecord(audio.extradata, operation: "\(operation) audio extradata")
+        }
         self.path = path
         temporaryPath = path + ".partial-" + String(UInt64.random(in: .min ... .max), radix: 16)
         // The temporary path, not `path`: +faststart reopens the file by this name to move the index.

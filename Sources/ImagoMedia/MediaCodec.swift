@@ -31,4 +31,37 @@ public enum MediaCodec: Sendable, Equatable, CaseIterable {
         default: []
         }
     }
+
+    /// Rejects configuration records that cannot be what FLV/MP4 carry, before FFmpeg half-accepts them
+    /// (libavcodec's h264 decoder logs a bad avcC and then fails every packet; the mp4 muxer would write an
+    /// unplayable file). Only the framing is checked; libavcodec checks the rest.
+    func validateConfigurationRecord(_ extradata: [UInt8], operation: String) throws(MediaError) {
+        func invalid(_ explanation: String) -> MediaError {
+            let code = cff_averror_invaliddata()
+            return MediaError(operation: operation, code: code, message: "\(MediaError.text(for: code)): \(explanation)")
+        }
+        switch self {
+        case .h264:
+            // AVCDecoderConfigurationRecord: configurationVersion 1, profile, compatibility, level, lengthSize, SPS count...
+            guard extradata.count >= 7, extradata[0] == 1 else {
+                throw invalid("H.264 needs its avcC record (FLV AVC sequence header: version 1, at least 7 bytes), got \(extradata.count) bytes")
+            }
+        case .hevc:
+            // HEVCDecoderConfigurationRecord has 23 bytes before its parameter-set arrays.
+            guard extradata.count >= 23 else {
+                throw invalid("HEVC needs its hvcC record (at least 23 bytes), got \(extradata.count) bytes")
+            }
+        case .av1:
+            // AV1CodecConfigurationRecord: marker bit + version 1 = 0x81; empty is fine (sequence header in band).
+            guard extradata.isEmpty || (extradata.count >= 4 && extradata[0] == 0x81) else {
+                throw invalid("AV1 extradata must be an av1C record (starting 0x81, at least 4 bytes) or empty")
+            }
+        case .aac:
+            guard extradata.count >= 2 else {
+                throw invalid("AAC needs its AudioSpecificConfig (FLV AAC sequence header, at least 2 bytes), got \(extradata.count) bytes")
+            }
+        case .mp3, .opus:
+            break
+        }
+    }
 }

@@ -11,7 +11,7 @@ extension StreamHealth {
             if let level = video.level { picture += " \(level)" }
             parts.append(picture)
             parts.append("fps \(Self.format(video.framesPerSecondFromTimestamps, "%.1f"))/\(Self.format(video.framesPerSecondFromArrival, "%.1f")) (ts/arrival)")
-            parts.append("keyint \(Self.format(video.keyframeIntervalSeconds, "%.2f"))s")
+            parts.append("keyint \(Self.format(video.keyframeIntervalSeconds, "%.2fs"))")
             parts.append("video \(Self.bitrate(video.bitsPerSecond))")
         } else {
             parts.append("no video")

@@ -1,0 +1,110 @@
+import Foundation
+import XCTest
+
+/// Runs the ffmpeg / ffprobe command-line tools (from Debian's ffmpeg package) to make test inputs and
+/// to check outputs independently of ImagoMedia.
+enum FFmpegTool {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let ffmpegPath = "/usr/bin/ffmpeg"
+    static let ffprobePath = "/usr/bin/ffprobe"
+
+    /// Skips the calling test when the CLIs are missing.
+    static func requireTools() throws {
+        for tool in [ffmpegPath, ffprobePath] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw XCTSkip("\(tool) is not installed")
+        }
+    }
+
+    /// Runs `executable arguments...`, capturing stdout and stderr through files (no pipe deadlocks).
+    static func run(_ executable: String, _ arguments: [String]) throws -> Output {
+        let directory = try scratchDirectory()
+        let token = UUID().uuidString
+        let stdoutURL = directory.appendingPathComponent("\(token).stdout")
+        let stderrURL = directory.appendingPathComponent("\(token).stderr")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: stdoutURL)
+            try? FileManager.default.removeItem(at: stderrURL)
+        }
+        let stdoutHandle = try FileHandle(forWritingTo: stdoutURL)
+        let stderrHandle = try FileHandle(forWritingTo: stderrURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdoutHandle
+        process.standardError = stderrHandle
+        try process.run()
+        process.waitUntilExit()
+        try stdoutHandle.close()
+        try stderrHandle.close()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self)
+        )
+    }
+
+    /// Runs ffmpeg (quiet, overwriting) and throws with its stderr when it fails.
+    @discardableResult
+    static func ffmpeg(_ arguments: [String]) throws -> Output {
+        let output = try run(ffmpegPath, ["-hide_banner", "-nostdin", "-v", "error", "-y"] + arguments)
+        guard output.status == 0 else {
+            throw Failure(description: "ffmpeg \(arguments.joined(separator: " ")) failed (\(output.status)): \(output.stderr)")
+        }
+        return output
+    }
+
+    /// `ffprobe -show_entries <entries> -of flat` as a key -> value dictionary (quotes removed).
+    static func probe(_ path: String, entries: String, selectStreams: String? = nil) throws -> [String: String] {
+        var arguments = ["-v", "error", "-show_entries", entries, "-of", "flat"]
+        if let selectStreams { arguments += ["-select_streams", selectStreams] }
+        let output = try run(ffprobePath, arguments + [path])
+        guard output.status == 0 else {
+            throw Failure(description: "ffprobe \(path) failed (\(output.status)): \(output.stderr)")
+        }
+        var values: [String: String] = [:]
+        for line in output.stdout.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            values[String(line[..<equals])] = value
+        }
+        return values
+    }
+
+    /// The per-frame MD5s `ffmpeg -f framemd5` prints for the first video stream, in output (pts) order.
+    static func frameMD5s(_ path: String) throws -> [String] {
+        let output = try ffmpeg(["-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "framemd5", "-"])
+        return output.stdout.split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }
+            .compactMap { $0.split(separator: ",").last?.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// One directory per test process for generated clips and outputs. Directories left by earlier test
+    /// processes that are no longer running are removed the first time this is called.
+    static func scratchDirectory() throws -> URL {
+        try scratch.get()
+    }
+
+    private static let scratch = Result { () throws -> URL in
+        let temporary = FileManager.default.temporaryDirectory
+        let prefix = "imago-media-tests-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+        let url = temporary.appendingPathComponent("\(prefix)\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }.mapError(TestClips.Wrapped.init)
+}
