@@ -2,6 +2,7 @@ import DequeModule
 import Foundation
 import ImagoMedia
 import ImagoRTMP
+import Logging
 
 /// Decodes one stream's video on its own thread and keeps its `LatestFrame` current.
 ///
@@ -28,6 +29,9 @@ public final class StreamDecoder: @unchecked Sendable {
     public let latest = LatestFrame()
     private let name: String
     private let settings: DecodeSettings
+    private let logger: Logger
+    /// When a decode error was last logged: errors are counted always, logged at most every 10 s.
+    private var lastErrorLogNanoseconds: UInt64 = 0
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var queue: Deque<MediaPacket> = []
@@ -42,9 +46,10 @@ public final class StreamDecoder: @unchecked Sendable {
     private var decoderConfiguration: VideoConfiguration?
     private var frameNumber = 0
 
-    init(name: String, settings: DecodeSettings, mode: DecodeMode) {
+    init(name: String, settings: DecodeSettings, mode: DecodeMode, logger: Logger) {
         self.name = name
         self.settings = settings
+        self.logger = logger
         self.figures = Figures(mode: mode)
         // The thread keeps the decoder alive until `stop()` ends it.
         let thread = Thread { self.run() }
@@ -199,7 +204,15 @@ public final class StreamDecoder: @unchecked Sendable {
         figures.lastError = message
         // Nothing more until a keyframe: a frame decoded from damaged references would be smeared.
         awaitingKeyframe = true
+        let errors = figures.decodeErrors
         condition.unlock()
+        let now = MonotonicClock.nowNanoseconds()
+        if lastErrorLogNanoseconds == 0 || now - lastErrorLogNanoseconds > 10_000_000_000 {
+            lastErrorLogNanoseconds = now
+            logger.warning("decode error: showing nothing until the next keyframe", metadata: [
+                "stream": "\(name)", "error": "\(message)", "errors": "\(errors)",
+            ])
+        }
     }
 
     /// The decoder for `configuration`, made anew when the sequence header changes.

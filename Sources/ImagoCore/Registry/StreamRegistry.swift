@@ -69,7 +69,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
             if let existing = state.streams[name] { return existing }
             let created = MediaStream(
                 name: name, historySeconds: settings.historySeconds, historyBytes: settings.historyBytes,
-                decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off)
+                decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off, logger: logger)
             state.streams[name] = created
             return created
         }

@@ -1,3 +1,4 @@
+import ImagoMedia
 import ImagoRTMP
 import Logging
 import ServiceLifecycle
@@ -15,6 +16,9 @@ public final class Relay: Service, Sendable {
     public init(configuration: RelayConfiguration, logger: Logger, onEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in }) {
         self.configuration = configuration
         self.logger = logger
+        // FFmpeg would print its own lines on stderr (over the terminal UI); decode errors are
+        // counted and logged by the stream decoders instead.
+        FFmpegLog.setLevel(.quiet)
         self.registry = StreamRegistry(settings: configuration.registrySettings, logger: logger, onEvent: onEvent)
         self.server = RTMPServer(
             host: configuration.rtmpHost, port: configuration.rtmpPort, limits: configuration.rtmpLimits,

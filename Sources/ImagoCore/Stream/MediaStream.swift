@@ -1,5 +1,6 @@
 import Foundation
 import ImagoRTMP
+import Logging
 import Synchronization
 
 /// One stream (one `app/key`): its history, its current publisher and its health figures.
@@ -45,9 +46,9 @@ public final class MediaStream: Sendable {
     public let decoder: StreamDecoder
     private let state: Mutex<State>
 
-    init(name: StreamName, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings, decodeMode: DecodeMode) {
+    init(name: StreamName, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings, decodeMode: DecodeMode, logger: Logger) {
         self.name = name
-        self.decoder = StreamDecoder(name: name.description, settings: decodeSettings, mode: decodeMode)
+        self.decoder = StreamDecoder(name: name.description, settings: decodeSettings, mode: decodeMode, logger: logger)
         self.state = Mutex(State(history: PacketHistory(
             maxDurationMilliseconds: Int64(historySeconds * 1000), maxBytes: historyBytes)))
     }

@@ -70,9 +70,12 @@ struct Bench: AsyncParsableCommand {
             if let latency = figures.latencyP99, let decode = figures.decodeP99 {
                 print("relay overhead (p99 latency − p99 decode): \(ms(latency - decode))")
             }
-            print(String(format: "CPU per minute of 720p30: relay ingest+decode %.2f s, ffmpeg -threads 1 -f null %.2f s (ratio %.2f)",
+            print(String(format: "CPU per minute of 720p30: relay ingest+decode (live) %.2f s; ffmpeg -threads 1 -f null %.2f s (ratio %.2f)",
                          figures.relayCPUSecondsPerMinute, figures.ffmpegCPUSecondsPerMinute,
                          figures.relayCPUSecondsPerMinute / figures.ffmpegCPUSecondsPerMinute))
+            print(String(format: "  same ffmpeg paced with -re: %.2f s (ratio %.2f); Imago's decoder alone, unpaced: %.2f s",
+                         figures.ffmpegPacedCPUSecondsPerMinute, figures.relayCPUSecondsPerMinute / figures.ffmpegPacedCPUSecondsPerMinute,
+                         figures.decoderAloneCPUSecondsPerMinute))
         }
     }
 }
