@@ -226,4 +226,34 @@ final class DecodeEndToEndTests: XCTestCase {
         XCTAssertTrue(gaps.allSatisfy { abs($0 - 1000) <= 34 }, "one update per 1 s GOP: \(gaps)")
         await relay.shutdown()
     }
+
+    /// Beyond --full-decode-limit live streams, only the focused one decodes every frame.
+    func testDecodePolicyKeepsFullDecodingForTheFocusedStreamBeyondTheLimit() async throws {
+        var configuration = RelayConfiguration()
+        configuration.rtmpHost = "127.0.0.1"
+        configuration.rtmpPort = 0
+        configuration.keyPolicy = .open
+        configuration.decode.fullDecodeLimit = 2
+        let relay = Relay(configuration: configuration, logger: LogRecorder().logger())
+        try await relay.start()
+        var clients: [RTMPTestClient] = []
+        for index in 0..<3 {
+            let client = try RTMPTestClient(port: relay.rtmpPort!)
+            client.publish(key: "stream\(index)")
+            clients.append(client)
+            let live = await eventually { relay.registry.stream(named: StreamName(app: "live", key: "stream\(index)"))?.isLive == true }
+            XCTAssertTrue(live)
+        }
+        func modes() -> [DecodeMode] { relay.registry.streams.map(\.decoder.mode) }
+        XCTAssertEqual(modes(), [.keyframes, .keyframes, .keyframes], "three live streams, limit two, none focused")
+        relay.registry.focus(on: StreamName(app: "live", key: "stream1"))
+        XCTAssertEqual(modes(), [.keyframes, .full, .keyframes])
+        relay.registry.setDecodeMode(.off, for: StreamName(app: "live", key: "stream2"))
+        XCTAssertEqual(modes(), [.keyframes, .full, .off], "an explicit mode wins over the policy")
+        clients.removeFirst()   // closes stream0's connection: two live streams remain
+        let relaxed = await eventually { relay.registry.streams.first?.isLive == false }
+        XCTAssertTrue(relaxed)
+        XCTAssertEqual(modes(), [.full, .full, .off], "at or below the limit every stream decodes in full")
+        await relay.shutdown()
+    }
 }
