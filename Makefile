@@ -26,7 +26,7 @@ build: deps
 
 ## run: build and start imago (for now the relay without UI; see README)
 run: build
-	.build/release/imago serve $(RUN_ARGS)
+	.build/release/imago serve --demo $(RUN_ARGS)
 
 ## test: build and run every test (unit and end-to-end with real ffmpeg publishers)
 test: deps

@@ -33,6 +33,9 @@ struct RelayOptions: ParsableArguments {
     @Option(name: .customLong("full-decode-limit"), help: ArgumentHelp("With more live streams than this, only the focused stream decodes every frame; the others decode keyframes.", valueName: "count"))
     var fullDecodeLimit = 4
 
+    @Flag(name: .customLong("demo"), help: "Add a built-in looping demo stream (a short clip with a face), published to the relay in real time.")
+    var demo = false
+
     @Flag(name: .customLong("no-decode"), help: "Decode nothing: ingest, history and health only.")
     var noDecode = false
 
@@ -79,8 +82,9 @@ struct RelayOptions: ParsableArguments {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/imago")
     }
 
-    /// The relay configuration these flags describe, with the generated key loaded or created when no key was given.
-    func relayConfiguration(logger: Logger) throws -> (RelayConfiguration, generatedKey: (key: String, created: Bool)?) {
+    /// The relay configuration these flags describe, with the generated key loaded or created when no
+    /// key was given, and the demo's own key allowed when `--demo` is on.
+    func relayConfiguration(logger: Logger) throws -> (RelayConfiguration, generatedKey: (key: String, created: Bool)?, demoKey: String?) {
         var configuration = RelayConfiguration()
         (configuration.rtmpHost, configuration.rtmpPort) = try listenAddress()
         configuration.publisherIdleSeconds = publisherIdleSeconds
@@ -99,7 +103,11 @@ struct RelayOptions: ParsableArguments {
             configuration.keyPolicy = .keys([loaded.key])
             generated = loaded
         }
-        return (configuration, generated)
+        let demoKey = demo ? DemoSource.makeKey() : nil
+        if let demoKey, case .keys(let keys) = configuration.keyPolicy {
+            configuration.keyPolicy = .keys(keys.union([demoKey]))
+        }
+        return (configuration, generated, demoKey)
     }
 
     func makeLogger() -> Logger {

@@ -24,40 +24,43 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = relay.makeLogger()
-        let (configuration, generatedKey) = try relay.relayConfiguration(logger: logger)
+        let (configuration, generatedKey, demoKey) = try relay.relayConfiguration(logger: logger)
         let json = self.json
         let relayCore = Relay(configuration: configuration, logger: logger) { event in
             if json { OutputLines.writeJSON(type: "event", event) }
         }
         let port = try await relayCore.start()
-        announce(configuration: configuration, port: port, generatedKey: generatedKey, logger: logger)
+        var keys = configuration.keyPolicy
+        if let demoKey, case .keys(let all) = keys { keys = .keys(all.subtracting([demoKey])) }
+        announce(keyPolicy: keys, host: configuration.rtmpHost, port: port, generatedKey: generatedKey, logger: logger)
 
         let reporter = StatsReporter(registry: relayCore.registry, intervalSeconds: statsIntervalSeconds, json: json)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: relayCore), .init(service: reporter)]
+        if let demoKey {
+            services.append(.init(service: DemoSource(relay: relayCore, streamKey: demoKey, logger: logger)))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                .init(service: relayCore),
-                .init(service: reporter),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
     }
 
     /// Tells the user what to type into OBS (or the JSON equivalent for scripts).
-    private func announce(configuration: RelayConfiguration, port: Int, generatedKey: (key: String, created: Bool)?, logger: Logger) {
-        let host = HostAddress.reachable(forBindHost: configuration.rtmpHost)
+    private func announce(keyPolicy: StreamKeyPolicy, host bindHost: String, port: Int, generatedKey: (key: String, created: Bool)?, logger: Logger) {
+        let host = HostAddress.reachable(forBindHost: bindHost)
         let server = "rtmp://\(host):\(port)/live"
         var keys: [String] = []
-        if case .keys(let known) = configuration.keyPolicy { keys = known.sorted() }
-        if case .open = configuration.keyPolicy {
+        if case .keys(let known) = keyPolicy { keys = known.sorted() }
+        if case .open = keyPolicy {
             logger.warning("--open: any stream key may publish; use it only on a trusted network")
         }
         if json {
-            OutputLines.writeJSON(type: "listening", ListeningLine(server: server, port: port, streamKeys: keys, open: configuration.keyPolicy == .open))
+            OutputLines.writeJSON(type: "listening", ListeningLine(server: server, port: port, streamKeys: keys, open: keyPolicy == .open))
             return
         }
         var lines = ["Imago relay is listening. In OBS (Settings → Stream → Service: Custom):", "  Server: \(server)"]
-        switch configuration.keyPolicy {
+        switch keyPolicy {
         case .open:
             lines.append("  Stream Key: anything (--open)")
         case .keys:

@@ -78,4 +78,21 @@ final class ServeCommandTests: XCTestCase {
         first.process.terminate()
         _ = await first.waitForExit()
     }
+
+    func testDemoStreamIsPublishedThroughTheRelayAndDecoded() async throws {
+        let imago = try ImagoProcess(["serve", "--demo", "--rtmp", "127.0.0.1:0", "--key", "somekey-0123456789", "--json", "--stats-interval", "1"])
+        let decoding = await eventually(timeoutSeconds: 15) {
+            imago.jsonLines.contains { line in
+                guard line["type"] as? String == "stats", (line["name"] as? String)?.hasPrefix("demo/astronaut-") == true,
+                      let video = line["video"] as? [String: Any], let decode = line["decode"] as? [String: Any] else { return false }
+                return video["width"] as? Int == 640 && (decode["framesDecoded"] as? Int ?? 0) > 30
+            }
+        }
+        XCTAssertTrue(decoding, "the demo stream is live and decoded: \(imago.standardOutput) \(imago.standardError)")
+        let listening = imago.jsonLines.first { $0["type"] as? String == "listening" }
+        XCTAssertEqual(listening?["streamKeys"] as? [String], ["somekey-0123456789"], "the demo's key is not announced")
+        imago.process.terminate()
+        let status = await imago.waitForExit()
+        XCTAssertEqual(status, 0, imago.standardError)
+    }
 }
