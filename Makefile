@@ -24,9 +24,9 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product imago
 
-## run: build and start imago (for now the relay without UI; see README)
+## run: build and start the monitor with the embedded relay and the demo stream
 run: build
-	.build/release/imago serve --demo $(RUN_ARGS)
+	.build/release/imago --demo $(RUN_ARGS)
 
 ## test: build and run every test (unit and end-to-end with real ffmpeg publishers)
 test: deps

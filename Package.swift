@@ -49,11 +49,22 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // ncursesw (Debian's libncursesw5-dev); the shim switches on the wide-character API.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // The terminal monitor: layout, input, themes, and the pure half-block renderer.
+        .target(
+            name: "ImagoTUI",
+            dependencies: [
+                "CNcursesw", "ImagoCore", "ImagoMedia",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "imago",
             dependencies: [
                 "ImagoCore",
+                "ImagoTUI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +86,7 @@ let package = Package(
             dependencies: ["ImagoRTMP", "ImagoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ImagoTUITests", dependencies: ["ImagoTUI"]),
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),

@@ -5,15 +5,9 @@ import ArgumentParser
 struct Imago: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A live video-stream monitor for the terminal, with an embedded RTMP relay.",
-        discussion: """
-            Without a subcommand, imago starts the relay and the terminal monitor. \
-            The terminal monitor is not built yet: use `imago serve` for the relay on its own.
-            """,
+        discussion: "Without a subcommand, imago starts the relay and the terminal monitor (`imago monitor`).",
         version: "0.1.0",
-        subcommands: [Serve.self, Bench.self]
+        subcommands: [Monitor.self, Serve.self, Bench.self],
+        defaultSubcommand: Monitor.self
     )
-
-    func run() async throws {
-        throw ValidationError("the terminal monitor is not implemented yet; run `imago serve` for the relay without a UI")
-    }
 }

@@ -110,10 +110,33 @@ struct RelayOptions: ParsableArguments {
         return (configuration, generated, demoKey)
     }
 
+    /// A logger that appends to `url` (the monitor owns the terminal, so logs cannot go there).
+    func makeFileLogger(at url: URL) throws -> Logger {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: url.path) else {
+            throw ValidationError("cannot write the log file \(url.path); choose another with --log-file")
+        }
+        handle.seekToEndOfFile()
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        var logger = Logger(label: "imago") { label in StreamLogHandler(label: label, stream: FileLogStream(handle: handle)) }
+        logger.logLevel = level
+        return logger
+    }
+
     func makeLogger() -> Logger {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         var logger = Logger(label: "imago") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = level
         return logger
+    }
+}
+
+/// A log destination writing whole lines to a file.
+struct FileLogStream: TextOutputStream, @unchecked Sendable {
+    let handle: FileHandle
+
+    mutating func write(_ string: String) {
+        handle.write(Data(string.utf8))
     }
 }

@@ -9,8 +9,8 @@ final class HelpTextTests: XCTestCase {
             OVERVIEW: A live video-stream monitor for the terminal, with an embedded RTMP
             relay.
 
-            Without a subcommand, imago starts the relay and the terminal monitor. The
-            terminal monitor is not built yet: use `imago serve` for the relay on its own.
+            Without a subcommand, imago starts the relay and the terminal monitor (`imago
+            monitor`).
 
             USAGE: imago <subcommand>
 
@@ -19,6 +19,8 @@ final class HelpTextTests: XCTestCase {
               -h, --help              Show help information.
 
             SUBCOMMANDS:
+              monitor (default)       Start the relay and the terminal monitor (the default
+                                      command).
               serve                   Run the relay without the terminal UI, printing a
                                       health line per stream.
               bench                   Measure Imago's performance on this machine (prints
@@ -29,9 +31,16 @@ final class HelpTextTests: XCTestCase {
             """)
     }
 
-    func testMonitorNotBuiltYetSaysSo() async throws {
-        let (status, _, errors) = try await ImagoProcess.run([])
+    func testMonitorWithoutATerminalSaysWhatToRunInstead() async throws {
+        let (status, _, errors) = try await ImagoProcess.run(["--rtmp", "127.0.0.1:0", "--open"])
         XCTAssertEqual(status, 64)
-        XCTAssertTrue(errors.contains("the terminal monitor is not implemented yet; run `imago serve`"), errors)
+        XCTAssertTrue(errors.contains("the monitor needs a terminal; for a relay without a UI run `imago serve`"), errors)
+    }
+
+    func testUnknownThemeListsTheAvailableOnes() async throws {
+        let (status, _, errors) = try await ImagoProcess.run(["--theme", "neon", "--rtmp", "127.0.0.1:0", "--open"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(errors.contains("neon"), errors)
+        XCTAssertTrue(errors.contains("dark") && errors.contains("high-contrast"), errors)
     }
 }

@@ -1,0 +1,397 @@
+import Foundation
+import ImagoCore
+import ImagoMedia
+import Synchronization
+
+/// The terminal monitor: stream list, health panel, half-block video, timeline and key hints.
+///
+/// ncurses draws the chrome and reads keys; the video panel is written with its own escape
+/// sequences (24-bit colour where the terminal has it) into a region ncurses leaves blank. Runs on
+/// the thread that calls `run()` until `q` or `stop()`.
+public final class MonitorApp: @unchecked Sendable {
+    private let registry: StreamRegistry
+    private var settings: MonitorSettings
+    private let stopRequested = Atomic<Bool>(false)
+    private let screen = Screen()
+    private let scaler = FrameScaler()
+    private let colorMode: ColorMode
+
+    // View state (UI thread only).
+    private var selectedName: StreamName?
+    private var playhead = Playhead.live
+    private var pausedFrame: VideoFrame?
+    private var fullScreen = false
+    private var helpVisible = false
+    private var focusedPanel = 0
+    private var themeIndex = 0
+    private var statusMessage: (text: String, until: Date)?
+    private var readers: [StreamName: HistoryReader] = [:]
+
+    // Video output state.
+    private var renderer: HalfBlockRenderer?
+    private var videoRegion: Rect?
+    private var shownFrameNumber: Int?
+    private var shownPausedPts: Int64?
+    private var videoPanelHeldByText = true
+    /// Set when the terminal may no longer show the last video frame (repaint, resize, theme).
+    private var videoNeedsRedraw = true
+    private var lastVideoWrite = Date.distantPast
+    private var framesPerSecond: Double
+    private var renderedFrames = RateCounter()
+    private var outputBytes = RateCounter()
+
+    public init(registry: StreamRegistry, settings: MonitorSettings) {
+        self.registry = registry
+        self.settings = settings
+        self.colorMode = settings.colorMode ?? ColorMode.detect(environment: ProcessInfo.processInfo.environment)
+        self.framesPerSecond = settings.framesPerSecond
+        themeIndex = settings.themes.firstIndex(of: settings.theme) ?? 0
+        if !settings.themes.contains(settings.theme) { self.settings.themes.insert(settings.theme, at: 0) }
+    }
+
+    /// Asks the loop to end (from any thread); `run()` restores the terminal and returns.
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    private var theme: Theme { settings.themes[themeIndex] }
+
+    /// Runs the monitor until `q` or `stop()`. The terminal is restored on every way out.
+    public func run() {
+        TerminalRestorer.install()
+        screen.start()
+        defer {
+            screen.stop()
+            TerminalRestorer.restoreNow()
+        }
+        while !stopRequested.load(ordering: .relaxed) {
+            let interval = 1 / max(1, framesPerSecond)
+            let deadline = Date().addingTimeInterval(interval)
+            var quit = false
+            // Keys are read until the next frame is due, so input stays responsive at any fps.
+            repeat {
+                let remaining = max(0, Int(deadline.timeIntervalSinceNow * 1000))
+                guard let key = screen.readKey(timeoutMilliseconds: remaining) else { break }
+                if let action = MonitorAction.action(for: key), handle(action) == false { quit = true }
+            } while Date() < deadline && !quit
+            if quit { break }
+            drawFrame()
+        }
+    }
+
+    // MARK: - Actions
+
+    /// Applies an action; false means quit.
+    private func handle(_ action: MonitorAction) -> Bool {
+        let streams = registry.streams
+        switch action {
+        case .quit:
+            return false
+        case .selectPrevious, .selectNext:
+            guard !streams.isEmpty else { break }
+            let index = streams.firstIndex { $0.name == selectedName } ?? 0
+            let next = action == .selectNext ? min(streams.count - 1, index + 1) : max(0, index - 1)
+            select(streams[next].name)
+        case .cyclePanel:
+            focusedPanel = (focusedPanel + 1) % 3
+        case .toggleFullScreen:
+            fullScreen.toggle()
+            forceRepaint()
+        case .togglePause:
+            if playhead.isLive {
+                if let frame = selectedStream?.decoder.latest.current {
+                    pause(at: frame.ptsMilliseconds, frame: frame.picture)
+                }
+            } else {
+                resumeLive()
+            }
+        case .stepBackward, .stepForward:
+            step(forward: action == .stepForward)
+        case .seek(let seconds):
+            seek(by: seconds)
+        case .oldest:
+            if let first = selectedStream?.history().allPackets.first(where: \.isVideo) { showPaused(at: first.ptsMilliseconds) }
+        case .live:
+            resumeLive()
+        case .snapshot:
+            saveSnapshot()
+        case .exportClip:
+            exportClip()
+        case .cycleTheme:
+            themeIndex = (themeIndex + 1) % settings.themes.count
+            say("theme: \(theme.name)")
+            forceRepaint()
+        case .toggleHelp:
+            helpVisible.toggle()
+            forceRepaint()
+        case .redraw:
+            forceRepaint()
+        }
+        return true
+    }
+
+    private var selectedStream: MediaStream? {
+        let streams = registry.streams
+        if let selectedName, let stream = streams.first(where: { $0.name == selectedName }) { return stream }
+        return streams.first
+    }
+
+    private func select(_ name: StreamName) {
+        guard name != selectedName else { return }
+        selectedName = name
+        registry.focus(on: name)
+        resumeLive()
+        forceRepaint()
+    }
+
+    private func reader(for stream: MediaStream) -> HistoryReader {
+        if let reader = readers[stream.name] { return reader }
+        let reader = HistoryReader(stream: stream)
+        readers[stream.name] = reader
+        return reader
+    }
+
+    private func pause(at pts: Int64, frame: VideoFrame) {
+        playhead = .paused(ptsMilliseconds: pts)
+        pausedFrame = frame
+    }
+
+    private func resumeLive() {
+        playhead = .live
+        pausedFrame = nil
+        shownPausedPts = nil
+    }
+
+    /// Decodes and shows the frame at or before `pts` from history.
+    private func showPaused(at pts: Int64) {
+        guard let stream = selectedStream else { return }
+        do {
+            let frame = try reader(for: stream).frame(at: pts)
+            pause(at: frame.ptsMilliseconds, frame: frame)
+        } catch {
+            say("\(error)")
+        }
+    }
+
+    /// The presentation times of the selected stream's buffered video frames, in order.
+    private func videoTimes() -> [Int64] {
+        (selectedStream?.history().allPackets.filter(\.isVideo).map(\.ptsMilliseconds) ?? []).sorted()
+    }
+
+    private func step(forward: Bool) {
+        guard case .paused(let current) = playhead else {
+            say("pause first (Space) to step frame by frame")
+            return
+        }
+        let times = videoTimes()
+        let target = forward ? times.first { $0 > current } : times.last { $0 < current }
+        if let target { showPaused(at: target) } else { say(forward ? "newest frame in history" : "oldest frame in history") }
+    }
+
+    private func seek(by seconds: Double) {
+        let current: Int64
+        switch playhead {
+        case .paused(let pts): current = pts
+        case .live:
+            guard let frame = selectedStream?.decoder.latest.current else { return }
+            current = frame.ptsMilliseconds
+        }
+        let times = videoTimes()
+        guard let first = times.first, let last = times.last else { return }
+        let target = min(max(first, current + Int64(seconds * 1000)), last)
+        if seconds > 0 && target >= last && playhead.isLive { return }
+        showPaused(at: target)
+    }
+
+    private func saveSnapshot() {
+        guard let stream = selectedStream else { return say("no stream to snapshot") }
+        let pts: Int64? = if case .paused(let pts) = playhead { pts } else { nil }
+        do {
+            let (image, shownPts) = try reader(for: stream).snapshot(at: pts, format: .png)
+            let url = outputURL(for: stream, pts: shownPts, extension: "png")
+            try Data(image).write(to: url, options: .atomic)
+            say("snapshot saved: \(url.path)")
+        } catch {
+            say("snapshot failed: \(error)")
+        }
+    }
+
+    private func exportClip() {
+        guard let stream = selectedStream else { return say("no stream to export") }
+        let center: Int64
+        switch playhead {
+        case .paused(let pts): center = pts
+        case .live: center = stream.decoder.latest.current?.ptsMilliseconds ?? stream.history().last?.ptsMilliseconds ?? 0
+        }
+        let url = outputURL(for: stream, pts: center, extension: "mp4")
+        let reader = reader(for: stream)
+        say("exporting clip…")
+        Thread.detachNewThread { [weak self] in
+            let message: String
+            do {
+                let clip = try reader.exportClip(from: center - 10_000, to: center + 10_000, path: url.path)
+                message = String(format: "clip saved: %@ (%.1f s)", url.path, Double(clip.endMilliseconds - clip.startMilliseconds) / 1000)
+            } catch {
+                message = "clip failed: \(error)"
+            }
+            self?.sayFromAnyThread(message)
+        }
+    }
+
+    private let pendingMessage = Mutex<String?>(nil)
+
+    private func sayFromAnyThread(_ text: String) {
+        pendingMessage.withLock { $0 = text }
+    }
+
+    private func outputURL(for stream: MediaStream, pts: Int64, extension fileExtension: String) -> URL {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let safeName = "\(stream.name)".map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        return settings.outputDirectory.appendingPathComponent(
+            "imago-\(String(safeName))-\(formatter.string(from: Date()))-\(pts)ms.\(fileExtension)")
+    }
+
+    private func say(_ text: String) {
+        statusMessage = (text, Date().addingTimeInterval(8))
+    }
+
+    private func forceRepaint() {
+        screen.clearAll()
+        invalidateVideo()
+    }
+
+    private func invalidateVideo() {
+        renderer?.invalidate()
+        videoNeedsRedraw = true
+    }
+
+    // MARK: - Drawing
+
+    private func drawFrame() {
+        if let message = pendingMessage.withLock({ value -> String? in defer { value = nil }; return value }) { say(message) }
+        let streams = registry.streams
+        if selectedName == nil, let first = streams.first { select(first.name) }
+        let stream = selectedStream
+        let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: fullScreen)
+        let palette = ThemePalette(theme: theme, screen: screen)
+
+        screen.erase()
+        screen.fill(row: 0, column: 0, width: screen.columns, height: screen.rows, pair: palette.normal)
+        ChromeRenderer(screen: screen, palette: palette, layout: layout).draw(
+            streams: streams, selected: stream, playhead: playhead, focusedPanel: focusedPanel,
+            status: statusLine(), serverURL: settings.serverURL)
+
+        let textInVideoPanel: [String]?
+        if helpVisible {
+            textInVideoPanel = ["Keys"] + MonitorAction.help.map { "  \($0.keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.action)" }
+        } else if stream == nil {
+            textInVideoPanel = noStreamInstructions()
+        } else {
+            textInVideoPanel = nil
+        }
+        if let lines = textInVideoPanel {
+            for (index, line) in lines.prefix(layout.video.height).enumerated() {
+                screen.draw(line, row: layout.video.row + index, column: layout.video.column + 1, width: layout.video.width - 2,
+                            pair: index == 0 ? palette.title : palette.normal, bold: index == 0)
+            }
+            videoPanelHeldByText = true
+            screen.refresh()
+            return
+        }
+        screen.refresh()
+        if videoPanelHeldByText {
+            // ncurses just blanked the text it drew there: the video must be drawn whole again.
+            invalidateVideo()
+            videoPanelHeldByText = false
+        }
+        if let stream { drawVideo(of: stream, in: layout.video) }
+    }
+
+    private func drawVideo(of stream: MediaStream, in panel: Rect) {
+        let picture: VideoFrame
+        let number: Int?
+        switch playhead {
+        case .live:
+            guard let latest = stream.decoder.latest.current else { return }
+            picture = latest.picture
+            number = latest.number
+        case .paused(let pts):
+            guard let paused = pausedFrame else { return }
+            picture = paused
+            number = nil
+            if shownPausedPts == pts, !videoNeedsRedraw { return }
+            shownPausedPts = pts
+        }
+        if let number, number == shownFrameNumber, !videoNeedsRedraw { return }
+        let size = halfBlockSize(sourceWidth: picture.width, sourceHeight: picture.height,
+                                 maxColumns: panel.width, maxRows: panel.height)
+        guard size.columns > 0, size.rows > 0 else { return }
+        let region = Rect(row: panel.row + (panel.height - size.rows) / 2, column: panel.column + (panel.width - size.columns) / 2,
+                          width: size.columns, height: size.rows)
+        if region != videoRegion {
+            if videoRegion != nil { screen.clearAll(); screen.refresh() }
+            videoRegion = region
+            renderer = HalfBlockRenderer(top: region.row + 1, left: region.column + 1, columns: region.width, rows: region.height,
+                                         options: .init(colorMode: colorMode, changeThreshold: settings.changeThreshold))
+        }
+        guard let image = try? scaler.scale(picture, width: region.width, height: region.height * 2, format: .rgb24) else { return }
+        let bytes = renderer!.render(RGBImage(width: image.width, height: image.height, pixels: image.pixels))
+        shownFrameNumber = number
+        videoNeedsRedraw = false
+        guard !bytes.isEmpty else { return }
+        let seconds = TerminalOutput.write(bytes)
+        adaptFrameRate(writeSeconds: seconds)
+        renderedFrames.add(1)
+        outputBytes.add(bytes.count)
+    }
+
+    /// Backs off when writing a frame takes longer than half a frame interval (a slow link), and
+    /// recovers slowly towards the configured rate.
+    private func adaptFrameRate(writeSeconds: Double) {
+        let interval = 1 / framesPerSecond
+        if writeSeconds > interval / 2 {
+            framesPerSecond = max(1, framesPerSecond * 0.7)
+        } else if framesPerSecond < settings.framesPerSecond {
+            framesPerSecond = min(settings.framesPerSecond, framesPerSecond + 0.25)
+        }
+    }
+
+    private func statusLine() -> String {
+        var parts = [String(format: "render %.1f fps  %@/s  %@", renderedFrames.perSecond, Self.bytes(outputBytes.perSecond), colorMode.rawValue)]
+        if framesPerSecond < settings.framesPerSecond - 0.5 { parts.append(String(format: "backed off to %.0f fps", framesPerSecond)) }
+        if let message = statusMessage, message.until > Date() { parts.append(message.text) }
+        return parts.joined(separator: "  │  ")
+    }
+
+    private func noStreamInstructions() -> [String] {
+        var lines = ["No stream yet. In OBS: Settings → Stream → Service: Custom", "", "  Server:     \(settings.serverURL)"]
+        for key in settings.streamKeys { lines.append("  Stream Key: \(key)") }
+        lines += ["", "Or with ffmpeg:",
+                  "  ffmpeg -re -i INPUT -c:v libx264 -g 60 -c:a aac -f flv \(settings.serverURL)/\(settings.streamKeys.first ?? "KEY")"]
+        return lines
+    }
+
+    static func bytes(_ value: Double) -> String {
+        if value >= 1_048_576 { return String(format: "%.1f MB", value / 1_048_576) }
+        if value >= 1024 { return String(format: "%.0f kB", value / 1024) }
+        return String(format: "%.0f B", value)
+    }
+}
+
+/// Counts events per second over the last two seconds.
+struct RateCounter {
+    private var samples: [(time: Date, amount: Int)] = []
+
+    mutating func add(_ amount: Int) {
+        let now = Date()
+        samples.append((now, amount))
+        samples.removeAll { now.timeIntervalSince($0.time) > 2 }
+    }
+
+    var perSecond: Double {
+        let now = Date()
+        let recent = samples.filter { now.timeIntervalSince($0.time) <= 2 }
+        return Double(recent.reduce(0) { $0 + $1.amount }) / 2
+    }
+}

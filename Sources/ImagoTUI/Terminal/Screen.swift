@@ -1,0 +1,106 @@
+import CNcursesw
+import Foundation
+
+/// The terminal through ncursesw: chrome, input and colour pairs. Video is not drawn here but
+/// written as raw escapes into a region ncurses leaves blank (see `HalfBlockRenderer`).
+///
+/// Use from one thread only (ncurses is not thread-safe). `stop()` restores the terminal; it is
+/// safe to call twice.
+final class Screen {
+    private(set) var isActive = false
+    private var pairs: [Int64: Int32] = [:]
+    /// Colours ncurses can show: 256 with the usual TERM, 8 or 16 on plain terminals.
+    private(set) var colorCount = 0
+
+    func start() {
+        setlocale(LC_ALL, "")
+        initscr()
+        cbreak()
+        noecho()
+        nonl()
+        keypad(cnc_stdscr(), true)
+        // Video owns part of the screen: ncurses must never scroll or shift lines.
+        idlok(cnc_stdscr(), false)
+        scrollok(cnc_stdscr(), false)
+        set_escdelay(25)
+        // Home/End/PgUp/PgDn as tmux, screen and various xterms send them, whatever TERM says.
+        for (sequence, code) in [("\u{1B}[1~", KEY_HOME), ("\u{1B}[H", KEY_HOME), ("\u{1B}OH", KEY_HOME), ("\u{1B}[7~", KEY_HOME),
+                                 ("\u{1B}[4~", KEY_END), ("\u{1B}[F", KEY_END), ("\u{1B}OF", KEY_END), ("\u{1B}[8~", KEY_END),
+                                 ("\u{1B}[5~", KEY_PPAGE), ("\u{1B}[6~", KEY_NPAGE)] {
+            define_key(sequence, code)
+        }
+        curs_set(0)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+        }
+        colorCount = Int(cnc_colors())
+        isActive = true
+    }
+
+    func stop() {
+        guard isActive else { return }
+        isActive = false
+        endwin()
+    }
+
+    var rows: Int { Int(cnc_lines()) }
+    var columns: Int { Int(cnc_cols()) }
+
+    /// Waits up to `milliseconds` for a key (0 = poll).
+    func readKey(timeoutMilliseconds milliseconds: Int) -> KeyPress? {
+        wtimeout(cnc_stdscr(), Int32(milliseconds))
+        var character: wint_t = 0
+        let result = wget_wch(cnc_stdscr(), &character)
+        switch result {
+        case OK where character == 27:
+            // An escape sequence ncurses does not know: swallow the rest of it rather than read
+            // its bytes as keys ('[' would seek back a second).
+            wtimeout(cnc_stdscr(), 0)
+            while wget_wch(cnc_stdscr(), &character) == OK {
+                if (0x40...0x7E).contains(character) && character != 0x5B && character != 0x4F { break }
+            }
+            return nil
+        case OK: return .character(Character(Unicode.Scalar(UInt32(character)) ?? " "))
+        case KEY_CODE_YES: return KeyPress(code: Int32(character))
+        default: return nil
+        }
+    }
+
+    /// An ncurses colour pair for terminal palette indices (-1 = the terminal's default colour).
+    func pair(foreground: Int, background: Int) -> Int32 {
+        let key = Int64(foreground) << 32 | Int64(UInt32(bitPattern: Int32(background)))
+        if let existing = pairs[key] { return existing }
+        let pair = alloc_pair(Int32(foreground), Int32(background))
+        pairs[key] = pair
+        return pair
+    }
+
+    func erase() { werase(cnc_stdscr()) }
+
+    /// Forces a full repaint on the next refresh (after a resize or when the screen may be damaged).
+    func clearAll() {
+        wclear(cnc_stdscr())
+    }
+
+    /// Draws `text` clipped to `width` cells at (row, column), 0-based.
+    func draw(_ text: String, row: Int, column: Int, width: Int, pair: Int32, bold: Bool = false, reverse: Bool = false) {
+        guard width > 0, row >= 0, row < rows, column >= 0, column < columns else { return }
+        var attributes = cnc_a_normal()
+        if bold { attributes |= cnc_a_bold() }
+        if reverse { attributes |= cnc_a_reverse() }
+        cnc_set_attributes(attributes, pair)
+        let clipped = String(text.prefix(min(width, columns - column)))
+        mvaddstr(Int32(row), Int32(column), clipped)
+        cnc_set_attributes(cnc_a_normal(), 0)
+    }
+
+    /// Fills a rectangle with spaces in a colour pair.
+    func fill(row: Int, column: Int, width: Int, height: Int, pair: Int32) {
+        guard width > 0, height > 0 else { return }
+        let blank = String(repeating: " ", count: width)
+        for line in row..<(row + height) { draw(blank, row: line, column: column, width: width, pair: pair) }
+    }
+
+    func refresh() { wrefresh(cnc_stdscr()) }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import ImagoCore
+import ImagoTUI
+import Logging
+import ServiceLifecycle
+
+/// `imago` (or `imago monitor`): the relay and the terminal monitor.
+struct Monitor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the relay and the terminal monitor (the default command).")
+
+    @OptionGroup var relay: RelayOptions
+
+    @Option(name: .customLong("fps"), help: ArgumentHelp("Video frames drawn per second at most (backs off by itself on a slow link).", valueName: "fps"))
+    var framesPerSecond = 15.0
+
+    @Option(name: .customLong("color"), help: ArgumentHelp("Colours for the video: truecolor, 256, 16 or mono (default: from COLORTERM/TERM).", valueName: "mode"))
+    var colorMode: String?
+
+    @Option(name: .customLong("theme"), help: ArgumentHelp("dark, light, high-contrast, a NAME.theme in Themes/, or a path to a theme file.", valueName: "name|path"))
+    var theme = "dark"
+
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where snapshots (s) and clips (c) are saved (default: the current directory).", valueName: "path"))
+    var outputDirectory: String?
+
+    @Option(name: .customLong("change-threshold"), help: ArgumentHelp("Lossy: don't resend video cells whose colours moved at most this much per channel (0 = exact).", valueName: "0-255"))
+    var changeThreshold = 0
+
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Where log lines go while the monitor owns the terminal (default: imago.log in the data directory).", valueName: "path"))
+    var logFile: String?
+
+    func validate() throws {
+        guard framesPerSecond >= 1, framesPerSecond <= 60 else { throw ValidationError("--fps must be between 1 and 60") }
+        if let colorMode, ColorMode(rawValue: colorMode) == nil {
+            throw ValidationError("--color '\(colorMode)' is not one of truecolor, 256, 16, mono")
+        }
+        guard (0...255).contains(changeThreshold) else { throw ValidationError("--change-threshold must be between 0 and 255") }
+    }
+
+    func run() async throws {
+        var settings = MonitorSettings()
+        settings.theme = try Theme.load(nameOrPath: theme, searchDirectories: Self.themeDirectories)
+        guard isatty(1) == 1, isatty(0) == 1 else {
+            throw ValidationError("the monitor needs a terminal; for a relay without a UI run `imago serve`")
+        }
+        settings.framesPerSecond = framesPerSecond
+        settings.colorMode = colorMode.flatMap(ColorMode.init(rawValue:))
+        settings.changeThreshold = changeThreshold
+        if let outputDirectory { settings.outputDirectory = URL(fileURLWithPath: outputDirectory) }
+
+        let logURL = logFile.map { URL(fileURLWithPath: $0) } ?? relay.dataDirectoryURL.appendingPathComponent("imago.log")
+        let logger = try relay.makeFileLogger(at: logURL)
+        let (configuration, _, demoKey) = try relay.relayConfiguration(logger: logger)
+        let relayCore = Relay(configuration: configuration, logger: logger)
+        let port = try await relayCore.start()
+        settings.serverURL = "rtmp://\(HostAddress.reachable(forBindHost: configuration.rtmpHost)):\(port)/live"
+        if case .keys(let keys) = configuration.keyPolicy { settings.streamKeys = keys.subtracting(demoKey.map { [$0] } ?? []).sorted() }
+        if case .open = configuration.keyPolicy { settings.streamKeys = ["any key (--open)"] }
+
+        let app = MonitorApp(registry: relayCore.registry, settings: settings)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: relayCore),
+            .init(service: MonitorService(app: app), successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let demoKey {
+            services.append(.init(service: DemoSource(relay: relayCore, streamKey: demoKey, logger: logger)))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// Theme files: Themes/ next to the binary's package (a source checkout) and in the data directory.
+    static var themeDirectories: [URL] {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directories: [URL] = []
+        var folder = binary.deletingLastPathComponent()
+        for _ in 0..<5 {
+            directories.append(folder.appendingPathComponent("Themes"))
+            folder = folder.deletingLastPathComponent()
+        }
+        return directories
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import ImagoTestSupport
+import XCTest
+
+/// The terminal monitor as a user sees it: `imago --demo` in a real tmux terminal.
+final class MonitorTmuxTests: XCTestCase {
+    private func startMonitor(environment: String, directory: URL) throws -> TmuxSession {
+        let command = "env -u COLORTERM \(environment) \(ImagoProcess.binary.path) --demo --rtmp 127.0.0.1:0 --data-dir \(directory.path) --output-dir \(directory.path)"
+        return try TmuxSession(columns: 160, rows: 48, command: command)
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("imago-ui-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Figures that move while the demo plays: render fps and the stream list's fps.
+    private func fpsFigures(_ screen: String) -> [String] {
+        let pattern = /(\d+\.\d) ?fps/
+        return screen.matches(of: pattern).map { String($0.output.1) }
+    }
+
+    func testDemoInTruecolorShowsVideoHealthAndObeysTheKeys() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tmux = try startMonitor(environment: "COLORTERM=truecolor TERM=tmux-256color", directory: directory)
+        let appeared = await eventually(timeoutSeconds: 20) {
+            let screen = tmux.capture()
+            return screen.contains("demo/astronaut-") && screen.contains("▀") && screen.contains("LIVE")
+        }
+        XCTAssertTrue(appeared, tmux.capture())
+        let colored = tmux.capture(escapes: true)
+        XCTAssertTrue(colored.contains("\u{1B}[38;2;"), "24-bit foreground escapes in the video")
+        XCTAssertTrue(colored.contains("48;2;"), "24-bit background escapes in the video")
+
+        // fps figures are non-zero (once a couple of seconds have been measured) and change between captures.
+        let measuring = await eventually(timeoutSeconds: 10) {
+            let figures = self.fpsFigures(tmux.capture())
+            return figures.count >= 3 && figures.allSatisfy { Double($0)! > 0 }
+        }
+        XCTAssertTrue(measuring, tmux.capture())
+        var seen: Set<[String]> = []
+        for _ in 0..<6 {
+            let figures = fpsFigures(tmux.capture())
+            XCTAssertFalse(figures.isEmpty)
+            XCTAssertTrue(figures.allSatisfy { Double($0)! > 0 }, "\(figures)")
+            seen.insert(figures)
+            if seen.count > 1 { break }
+            try await Task.sleep(for: .seconds(1))
+        }
+        XCTAssertGreaterThan(seen.count, 1, "fps figures change between captures")
+
+        // s: a PNG snapshot at the source resolution.
+        tmux.send("s")
+        let saved = await eventually(timeoutSeconds: 10) { tmux.capture().contains("snapshot saved: ") }
+        XCTAssertTrue(saved, tmux.capture())
+        let png = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".png") })
+        let probe = try FFmpegTools.probe(directory.appendingPathComponent(png).path)
+        XCTAssertEqual(probe.codecs, ["png"])
+        XCTAssertEqual(probe.width, 640)
+        XCTAssertEqual(probe.height, 360)
+
+        // Space pauses; ←/→ change the shown frame time; End returns to live.
+        tmux.send("Space")
+        let paused = await eventually(timeoutSeconds: 5) { tmux.capture().contains("PAUSED") }
+        XCTAssertTrue(paused, tmux.capture())
+        func shownTime() -> String? { tmux.capture().firstMatch(of: /PAUSED (\d+\.\d+) s/).map { String($0.output.1) } }
+        let before = try XCTUnwrap(shownTime())
+        tmux.send("Left")
+        let steppedBack = await eventually(timeoutSeconds: 5) { shownTime().map { Double($0)! < Double(before)! } ?? false }
+        XCTAssertTrue(steppedBack, "← shows an earlier frame: \(before) → \(shownTime() ?? "-")")
+        let back = try XCTUnwrap(shownTime())
+        tmux.send("Right")
+        let steppedForward = await eventually(timeoutSeconds: 5) { shownTime().map { Double($0)! > Double(back)! } ?? false }
+        XCTAssertTrue(steppedForward, "→ shows a later frame: \(back) → \(shownTime() ?? "-")")
+        tmux.send("End")
+        let live = await eventually(timeoutSeconds: 5) { tmux.capture().contains("LIVE") && !tmux.capture().contains("PAUSED") }
+        XCTAssertTrue(live, tmux.capture())
+
+        tmux.send("q")
+        let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
+        XCTAssertTrue(exited)
+        XCTAssertEqual(tmux.exitStatus, 0)
+    }
+
+    func testWithout24BitColourTheVideoUses256Colours() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tmux = try startMonitor(environment: "TERM=xterm-256color", directory: directory)
+        let appeared = await eventually(timeoutSeconds: 20) { tmux.capture().contains("▀") }
+        XCTAssertTrue(appeared, tmux.capture())
+        try await Task.sleep(for: .seconds(1))
+        let colored = tmux.capture(escapes: true)
+        XCTAssertTrue(colored.contains("38;5;"), "256-colour escapes")
+        XCTAssertFalse(colored.contains("38;2;"), "no 24-bit foreground escapes")
+        XCTAssertFalse(colored.contains("48;2;"), "no 24-bit background escapes")
+        tmux.send("q")
+        let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
+        XCTAssertTrue(exited)
+        XCTAssertEqual(tmux.exitStatus, 0)
+    }
+}

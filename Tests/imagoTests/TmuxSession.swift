@@ -1,0 +1,60 @@
+import Foundation
+
+/// A real terminal for the monitor: a tmux session on a private server, driven with send-keys
+/// and read with capture-pane.
+final class TmuxSession {
+    let socket = "imago-test-\(UUID().uuidString.prefix(8))"
+    let exitFile: URL
+
+    /// Starts `command` (a shell command line) in a detached session of `columns` × `rows`.
+    init(columns: Int, rows: Int, command: String) throws {
+        exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).exit")
+        // The server this starts keeps running: it must not inherit a pipe we wait on.
+        try tmux(["new-session", "-d", "-s", "main", "-x", "\(columns)", "-y", "\(rows)",
+                  "\(command); echo $? > \(exitFile.path); sleep 60"], readOutput: false)
+    }
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(at: exitFile)
+    }
+
+    /// The screen as text; with `escapes`, with the colour escape sequences tmux keeps for each cell.
+    func capture(escapes: Bool = false) -> String {
+        (try? tmux(["capture-pane", "-p", "-t", "main"] + (escapes ? ["-e"] : []))) ?? ""
+    }
+
+    func send(_ keys: String...) {
+        _ = try? tmux(["send-keys", "-t", "main"] + keys)
+    }
+
+    /// The command's exit status once it has ended.
+    var exitStatus: Int32? {
+        guard let text = try? String(contentsOf: exitFile, encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Runs tmux with posix_spawn and waitpid: the server it may start lives on, and Foundation's
+    /// Process was seen to miss the client's exit in that case.
+    @discardableResult
+    private func tmux(_ arguments: [String], readOutput: Bool = true) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, readOutput ? output.path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, &cArguments, environ) == 0 else {
+            throw POSIXError(.ENOENT)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return readOutput ? ((try? String(contentsOf: output, encoding: .utf8)) ?? "") : ""
+    }
+}
