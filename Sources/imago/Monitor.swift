@@ -27,6 +27,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("change-threshold"), help: ArgumentHelp("Lossy: don't resend video cells whose colours moved at most this much per channel (0 = exact).", valueName: "0-255"))
     var changeThreshold = 0
 
+    @Option(name: .customLong("max-bandwidth"), help: ArgumentHelp("Most the monitor writes to the terminal, e.g. 1Mbit or 125kB (per second); frames get smaller (lossy) and rarer to fit.", valueName: "rate"))
+    var maxBandwidth: String?
+
     @Option(name: .customLong("log-file"), help: ArgumentHelp("Where log lines go while the monitor owns the terminal (default: imago.log in the data directory).", valueName: "path"))
     var logFile: String?
 
@@ -36,6 +39,9 @@ struct Monitor: AsyncParsableCommand {
             throw ValidationError("--color '\(colorMode)' is not one of truecolor, 256, 16, mono")
         }
         guard (0...255).contains(changeThreshold) else { throw ValidationError("--change-threshold must be between 0 and 255") }
+        if let maxBandwidth, DataRate(parsing: maxBandwidth) == nil {
+            throw ValidationError("--max-bandwidth '\(maxBandwidth)' is not a rate; write it like 1Mbit, 500kbit, 125kB or 2MB")
+        }
     }
 
     func run() async throws {
@@ -47,6 +53,7 @@ struct Monitor: AsyncParsableCommand {
         settings.framesPerSecond = framesPerSecond
         settings.colorMode = colorMode.flatMap(ColorMode.init(rawValue:))
         settings.changeThreshold = changeThreshold
+        settings.maxBytesPerSecond = maxBandwidth.flatMap(DataRate.init(parsing:))?.bytesPerSecond
         if let outputDirectory { settings.outputDirectory = URL(fileURLWithPath: outputDirectory) }
 
         let logURL = logFile.map { URL(fileURLWithPath: $0) } ?? relay.dataDirectoryURL.appendingPathComponent("imago.log")

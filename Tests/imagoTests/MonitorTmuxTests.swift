@@ -4,9 +4,9 @@ import XCTest
 
 /// The terminal monitor as a user sees it: `imago --demo` in a real tmux terminal.
 final class MonitorTmuxTests: XCTestCase {
-    private func startMonitor(environment: String, directory: URL) throws -> TmuxSession {
-        let command = "env -u COLORTERM \(environment) \(ImagoProcess.binary.path) --demo --rtmp 127.0.0.1:0 --data-dir \(directory.path) --output-dir \(directory.path)"
-        return try TmuxSession(columns: 160, rows: 48, command: command)
+    private func startMonitor(environment: String, directory: URL, columns: Int = 160, rows: Int = 48, options: String = "") throws -> TmuxSession {
+        let command = "env -u COLORTERM \(environment) \(ImagoProcess.binary.path) --demo --rtmp 127.0.0.1:0 --data-dir \(directory.path) --output-dir \(directory.path) \(options)"
+        return try TmuxSession(columns: columns, rows: rows, command: command)
     }
 
     private func temporaryDirectory() throws -> URL {
@@ -99,5 +99,34 @@ final class MonitorTmuxTests: XCTestCase {
         let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
         XCTAssertTrue(exited)
         XCTAssertEqual(tmux.exitStatus, 0)
+    }
+
+    /// A remote link: with --max-bandwidth 1Mbit an 80×24 monitor on the demo holds at least 5 fps
+    /// within 125 kB/s, counting every byte written to the terminal.
+    func testBandwidthLimitHoldsFiveFramesPerSecondWithin125kBps() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tmux = try startMonitor(environment: "COLORTERM=truecolor TERM=tmux-256color", directory: directory,
+                                    columns: 80, rows: 24, options: "--max-bandwidth 1Mbit")
+        let appeared = await eventually(timeoutSeconds: 20) { tmux.capture().contains("▀") }
+        XCTAssertTrue(appeared, tmux.capture())
+        try await Task.sleep(for: .seconds(2))   // past the first full frame
+        let output = directory.appendingPathComponent("pty.out")
+        tmux.pipeOutput(to: output)
+        let start = Date()
+        try await Task.sleep(for: .seconds(6))
+        tmux.pipeOutput(to: nil)
+        let seconds = Date().timeIntervalSince(start)
+        let bytes = try Data(contentsOf: output)
+        let frames = bytes.split(separator: Data("\u{1B}[?2026h".utf8), omittingEmptySubsequences: false).count - 1
+        let bytesPerSecond = Double(bytes.count) / seconds
+        let framesPerSecond = Double(frames) / seconds
+        print(String(format: "remote link: %.0f bytes/s, %.1f video frames/s at 80x24 with --max-bandwidth 1Mbit", bytesPerSecond, framesPerSecond))
+        XCTAssertLessThanOrEqual(bytesPerSecond, 125_000, "within 125 kB/s")
+        XCTAssertGreaterThanOrEqual(framesPerSecond, 5, "at least 5 fps")
+        XCTAssertTrue(tmux.capture().contains("limit 125 kB/s"), tmux.capture())
+        tmux.send("q")
+        let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
+        XCTAssertTrue(exited)
     }
 }

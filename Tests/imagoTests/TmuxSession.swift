@@ -28,6 +28,11 @@ final class TmuxSession {
         _ = try? tmux(["send-keys", "-t", "main"] + keys)
     }
 
+    /// Starts (or, with nil, stops) copying everything the program writes to the terminal into `file`.
+    func pipeOutput(to file: URL?) {
+        _ = try? tmux(["pipe-pane", "-t", "main"] + (file.map { ["-o", "cat >> \($0.path)"] } ?? []))
+    }
+
     /// The command's exit status once it has ended.
     var exitStatus: Int32? {
         guard let text = try? String(contentsOf: exitFile, encoding: .utf8) else { return nil }

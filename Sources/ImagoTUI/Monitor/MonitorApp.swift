@@ -39,12 +39,19 @@ public final class MonitorApp: @unchecked Sendable {
     private var framesPerSecond: Double
     private var renderedFrames = RateCounter()
     private var outputBytes = RateCounter()
+    private var bandwidth: BandwidthLimit?
+    private var lastChromeDraw = Date.distantPast
+    /// Chrome is redrawn at most this often unless a key was pressed: health figures need no more.
+    private let chromeInterval = 0.25
+    private var chromeDirty = true
 
     public init(registry: StreamRegistry, settings: MonitorSettings) {
         self.registry = registry
         self.settings = settings
         self.colorMode = settings.colorMode ?? ColorMode.detect(environment: ProcessInfo.processInfo.environment)
         self.framesPerSecond = settings.framesPerSecond
+        // The video gets 90 % of the limit; the chrome, redrawn four times a second, fits in the rest.
+        self.bandwidth = settings.maxBytesPerSecond.map { BandwidthLimit(bytesPerSecond: $0 * 0.9) }
         themeIndex = settings.themes.firstIndex(of: settings.theme) ?? 0
         if !settings.themes.contains(settings.theme) { self.settings.themes.insert(settings.theme, at: 0) }
     }
@@ -72,6 +79,7 @@ public final class MonitorApp: @unchecked Sendable {
             repeat {
                 let remaining = max(0, Int(deadline.timeIntervalSinceNow * 1000))
                 guard let key = screen.readKey(timeoutMilliseconds: remaining) else { break }
+                chromeDirty = true
                 if let action = MonitorAction.action(for: key), handle(action) == false { quit = true }
             } while Date() < deadline && !quit
             if quit { break }
@@ -275,6 +283,13 @@ public final class MonitorApp: @unchecked Sendable {
         let stream = selectedStream
         let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: fullScreen)
         let palette = ThemePalette(theme: theme, screen: screen)
+        let chromeDue = chromeDirty || Date().timeIntervalSince(lastChromeDraw) >= chromeInterval
+        guard chromeDue || helpVisible || stream == nil else {
+            if let stream { drawVideo(of: stream, in: layout.video) }
+            return
+        }
+        chromeDirty = false
+        lastChromeDraw = Date()
 
         screen.erase()
         screen.fill(row: 0, column: 0, width: screen.columns, height: screen.rows, pair: palette.normal)
@@ -327,6 +342,11 @@ public final class MonitorApp: @unchecked Sendable {
         let size = halfBlockSize(sourceWidth: picture.width, sourceHeight: picture.height,
                                  maxColumns: panel.width, maxRows: panel.height)
         guard size.columns > 0, size.rows > 0 else { return }
+        if var limit = bandwidth {
+            limit.refill(now: Date().timeIntervalSinceReferenceDate)
+            bandwidth = limit
+            guard limit.allowsFrame else { return }
+        }
         let region = Rect(row: panel.row + (panel.height - size.rows) / 2, column: panel.column + (panel.width - size.columns) / 2,
                           width: size.columns, height: size.rows)
         if region != videoRegion {
@@ -341,6 +361,10 @@ public final class MonitorApp: @unchecked Sendable {
         videoNeedsRedraw = false
         guard !bytes.isEmpty else { return }
         let seconds = TerminalOutput.write(bytes)
+        if var limit = bandwidth {
+            renderer!.changeThreshold = limit.charge(bytes: bytes.count, threshold: renderer!.changeThreshold, floor: settings.changeThreshold)
+            bandwidth = limit
+        }
         adaptFrameRate(writeSeconds: seconds)
         renderedFrames.add(1)
         outputBytes.add(bytes.count)
@@ -358,7 +382,10 @@ public final class MonitorApp: @unchecked Sendable {
     }
 
     private func statusLine() -> String {
-        var parts = [String(format: "render %.1f fps  %@/s  %@", renderedFrames.perSecond, Self.bytes(outputBytes.perSecond), colorMode.rawValue)]
+        var parts = [String(format: "render %.1f fps  video %@/s  %@", renderedFrames.perSecond, Self.bytes(outputBytes.perSecond), colorMode.rawValue)]
+        if let limit = bandwidth {
+            parts.append("limit \(Self.bytes(limit.bytesPerSecond / 0.9))/s, lossy threshold \(renderer?.changeThreshold ?? settings.changeThreshold)")
+        }
         if framesPerSecond < settings.framesPerSecond - 0.5 { parts.append(String(format: "backed off to %.0f fps", framesPerSecond)) }
         if let message = statusMessage, message.until > Date() { parts.append(message.text) }
         return parts.joined(separator: "  │  ")
@@ -372,9 +399,10 @@ public final class MonitorApp: @unchecked Sendable {
         return lines
     }
 
+    /// Decimal units, as link speeds and `--max-bandwidth` use them.
     static func bytes(_ value: Double) -> String {
-        if value >= 1_048_576 { return String(format: "%.1f MB", value / 1_048_576) }
-        if value >= 1024 { return String(format: "%.0f kB", value / 1024) }
+        if value >= 1_000_000 { return String(format: "%.1f MB", value / 1_000_000) }
+        if value >= 1000 { return String(format: "%.0f kB", value / 1000) }
         return String(format: "%.0f B", value)
     }
 }

@@ -13,6 +13,8 @@ public struct MonitorSettings: Sendable {
     public var outputDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     /// Lossy option: cells whose colours moved at most this much per channel are not resent (0 = exact).
     public var changeThreshold = 0
+    /// Most bytes per second the monitor writes to the terminal (video and chrome); nil = no limit.
+    public var maxBytesPerSecond: Double?
     /// What to show when no stream is live yet: the OBS server URL and stream keys.
     public var serverURL = ""
     public var streamKeys: [String] = []

@@ -40,6 +40,10 @@ public struct HalfBlockRenderer: Sendable {
     public let columns: Int
     public let rows: Int
     public let options: Options
+    /// The lossy threshold in force, starting at `options.changeThreshold`; a bandwidth limit may
+    /// raise and lower it between frames (it is compared with what the terminal shows, so a change
+    /// takes effect at once and loses nothing already sent).
+    public var changeThreshold: Int
 
     /// The most bytes one cell can cost: a cursor move of two 5-digit coordinates (`ESC[rrrrr;cccccH`, 14),
     /// a full truecolor SGR (`ESC[0;38;2;255;255;255;48;2;255;255;255m`, 38) and a 3-byte glyph.
@@ -67,6 +71,7 @@ public struct HalfBlockRenderer: Sendable {
         self.columns = columns
         self.rows = rows
         self.options = options
+        self.changeThreshold = options.changeThreshold
         coding = TerminalColorCoding(mode: options.colorMode)
         shownCodes = Array(repeating: TerminalColorCoding.unknown, count: columns * rows * 2)
         shownSources = Array(repeating: TerminalColorCoding.unknown, count: columns * rows * 2)
@@ -92,7 +97,7 @@ public struct HalfBlockRenderer: Sendable {
         precondition(image.width == columns && image.height == rows * 2,
                      "frame is \(image.width)x\(image.height) pixels, the \(columns)x\(rows)-cell region needs \(columns)x\(rows * 2)")
         let geometry = Geometry(top: top, left: left, columns: columns, rows: rows)
-        let threshold = options.changeThreshold
+        let threshold = changeThreshold
         let coding = coding
         let header = header
         let trailer = trailer
