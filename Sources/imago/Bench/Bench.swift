@@ -9,6 +9,24 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure Imago's performance on this machine (prints figures).",
         subcommands: [Ingest.self, Decode.self])
 
+    /// A scratch folder for the recording the benchmarks make when none is given.
+    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
+
+    static func removeScratch() {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+}
+
+/// The recording to use (`--input`, or a 20 s 720p30 clip made with ffmpeg) and a quiet logger.
+private func recordingAndLogger(_ input: String?) throws -> (URL, Logger) {
+    var logger = Logger(label: "imago-bench")
+    logger.logLevel = .warning
+    if let input { return (URL(fileURLWithPath: input), logger) }
+    try FileManager.default.createDirectory(at: Bench.scratch, withIntermediateDirectories: true)
+    return (try IngestBenchmark.makeRecording(seconds: 20, in: Bench.scratch), logger)
+}
+
+extension Bench {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "RTMP ingest: parse throughput on a recorded FLV stream, and CPU per stream-minute with ffmpeg publishers.")
@@ -26,12 +44,8 @@ struct Bench: AsyncParsableCommand {
         var parseSeconds = 3.0
 
         func run() async throws {
-            var logger = Logger(label: "imago-bench")
-            logger.logLevel = .warning
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let recording = try input.map { URL(fileURLWithPath: $0) } ?? IngestBenchmark.makeRecording(seconds: 20, in: directory)
+            let (recording, logger) = try recordingAndLogger(input)
+            defer { Bench.removeScratch() }
             let benchmark = IngestBenchmark(recording: recording, logger: logger)
             print("recording: \(recording.lastPathComponent) (\(try FLVFile(contentsOf: recording).tags.count) FLV tags)")
             let parse = try benchmark.parseThroughput(seconds: parseSeconds, throughRegistry: false)
@@ -56,12 +70,8 @@ struct Bench: AsyncParsableCommand {
         var seconds = 20
 
         func run() async throws {
-            var logger = Logger(label: "imago-bench")
-            logger.logLevel = .warning
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let recording = try input.map { URL(fileURLWithPath: $0) } ?? IngestBenchmark.makeRecording(seconds: 20, in: directory)
+            let (recording, logger) = try recordingAndLogger(input)
+            defer { Bench.removeScratch() }
             let figures = try await DecodeBenchmark(recording: recording, logger: logger).run(seconds: seconds)
             func ms(_ value: Double?) -> String { value.map { String(format: "%.2f ms", $0) } ?? "-" }
             print("recording: \(recording.lastPathComponent), published in real time for \(seconds) s, \(figures.framesDecoded) frames decoded")
