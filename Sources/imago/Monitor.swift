@@ -30,6 +30,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("max-bandwidth"), help: ArgumentHelp("Most the monitor writes to the terminal, e.g. 1Mbit or 125kB (per second); frames get smaller (lossy) and rarer to fit.", valueName: "rate"))
     var maxBandwidth: String?
 
+    @Option(name: .customLong("stats-file"), help: ArgumentHelp("Write what the video output cost (frames, bytes, render CPU, PSNR) as JSON here at exit.", valueName: "path"))
+    var statisticsFile: String?
+
     @Option(name: .customLong("log-file"), help: ArgumentHelp("Where log lines go while the monitor owns the terminal (default: imago.log in the data directory).", valueName: "path"))
     var logFile: String?
 
@@ -54,6 +57,7 @@ struct Monitor: AsyncParsableCommand {
         settings.colorMode = colorMode.flatMap(ColorMode.init(rawValue:))
         settings.changeThreshold = changeThreshold
         settings.maxBytesPerSecond = maxBandwidth.flatMap(DataRate.init(parsing:))?.bytesPerSecond
+        settings.statisticsFile = statisticsFile.map { URL(fileURLWithPath: $0) }
         if let outputDirectory { settings.outputDirectory = URL(fileURLWithPath: outputDirectory) }
 
         let logURL = logFile.map { URL(fileURLWithPath: $0) } ?? relay.dataDirectoryURL.appendingPathComponent("imago.log")

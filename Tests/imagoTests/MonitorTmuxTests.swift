@@ -2,6 +2,8 @@ import Foundation
 import ImagoTestSupport
 import XCTest
 
+@testable import imago
+
 /// The terminal monitor as a user sees it: `imago --demo` in a real tmux terminal.
 final class MonitorTmuxTests: XCTestCase {
     private func startMonitor(environment: String, directory: URL, columns: Int = 160, rows: Int = 48, options: String = "") throws -> TmuxSession {

@@ -27,11 +27,17 @@ public struct DemoSource: Service {
     /// The stream the demo appears as.
     public var streamName: StreamName { StreamName(app: Self.app, key: streamKey) }
 
-    /// The demo clip shipped with the binary.
-    public static func clip() throws(ConfigurationError) -> FLVFile {
+    /// Where the demo clip shipped with the binary is.
+    public static func clipURL() throws(ConfigurationError) -> URL {
         guard let url = Bundle.module.url(forResource: "demo", withExtension: "flv", subdirectory: "Resources") else {
             throw .unreadableFile(path: "demo.flv", reason: "the demo clip is missing from imago's resources (imago_ImagoCore.resources next to the binary)")
         }
+        return url
+    }
+
+    /// The demo clip shipped with the binary.
+    public static func clip() throws(ConfigurationError) -> FLVFile {
+        let url = try clipURL()
         do {
             return try FLVFile(contentsOf: url)
         } catch {

@@ -44,6 +44,7 @@ public final class MonitorApp: @unchecked Sendable {
     /// Chrome is redrawn at most this often unless a key was pressed: health figures need no more.
     private let chromeInterval = 0.25
     private var chromeDirty = true
+    private var statistics = RenderStatistics()
 
     public init(registry: StreamRegistry, settings: MonitorSettings) {
         self.registry = registry
@@ -67,9 +68,11 @@ public final class MonitorApp: @unchecked Sendable {
     public func run() {
         TerminalRestorer.install()
         screen.start()
+        let started = Date()
         defer {
             screen.stop()
             TerminalRestorer.restoreNow()
+            writeStatistics(wallSeconds: Date().timeIntervalSince(started))
         }
         while !stopRequested.load(ordering: .relaxed) {
             let interval = 1 / max(1, framesPerSecond)
@@ -246,6 +249,12 @@ public final class MonitorApp: @unchecked Sendable {
         }
     }
 
+    private func writeStatistics(wallSeconds: Double) {
+        guard let url = settings.statisticsFile else { return }
+        statistics.wallSeconds = wallSeconds
+        if let data = try? JSONEncoder().encode(statistics) { try? data.write(to: url) }
+    }
+
     private let pendingMessage = Mutex<String?>(nil)
 
     private func sayFromAnyThread(_ text: String) {
@@ -355,12 +364,18 @@ public final class MonitorApp: @unchecked Sendable {
             renderer = HalfBlockRenderer(top: region.row + 1, left: region.column + 1, columns: region.width, rows: region.height,
                                          options: .init(colorMode: colorMode, changeThreshold: settings.changeThreshold))
         }
+        let cpuStart = RenderStatistics.threadCPUSeconds()
         guard let image = try? scaler.scale(picture, width: region.width, height: region.height * 2, format: .rgb24) else { return }
-        let bytes = renderer!.render(RGBImage(width: image.width, height: image.height, pixels: image.pixels))
+        let exact = RGBImage(width: image.width, height: image.height, pixels: image.pixels)
+        let bytes = renderer!.render(exact)
         shownFrameNumber = number
         videoNeedsRedraw = false
         guard !bytes.isEmpty else { return }
         let seconds = TerminalOutput.write(bytes)
+        statistics.add(frameBytes: bytes.count, cpuSeconds: RenderStatistics.threadCPUSeconds() - cpuStart)
+        if settings.statisticsFile != nil, bandwidth != nil || settings.changeThreshold > 0 {
+            statistics.add(psnr: peakSignalToNoiseRatio(renderer!.displayedImage, exact))
+        }
         if var limit = bandwidth {
             renderer!.changeThreshold = limit.charge(bytes: bytes.count, threshold: renderer!.changeThreshold, floor: settings.changeThreshold)
             bandwidth = limit

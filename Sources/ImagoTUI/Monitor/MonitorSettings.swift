@@ -15,6 +15,8 @@ public struct MonitorSettings: Sendable {
     public var changeThreshold = 0
     /// Most bytes per second the monitor writes to the terminal (video and chrome); nil = no limit.
     public var maxBytesPerSecond: Double?
+    /// Where to write the render statistics as JSON at exit (for `imago bench render`); nil = nowhere.
+    public var statisticsFile: URL?
     /// What to show when no stream is live yet: the OBS server URL and stream keys.
     public var serverURL = ""
     public var streamKeys: [String] = []

@@ -7,7 +7,7 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Imago's performance on this machine (prints figures).",
-        subcommands: [Ingest.self, Decode.self])
+        subcommands: [Ingest.self, Decode.self, Render.self])
 
     /// A scratch folder for the recording the benchmarks make when none is given.
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
@@ -86,6 +86,41 @@ extension Bench {
             print(String(format: "  same ffmpeg paced with -re: %.2f s (ratio %.2f); Imago's decoder alone, unpaced: %.2f s",
                          figures.ffmpegPacedCPUSecondsPerMinute, figures.relayCPUSecondsPerMinute / figures.ffmpegPacedCPUSecondsPerMinute,
                          figures.decoderAloneCPUSecondsPerMinute))
+        }
+    }
+
+    struct Render: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Video output in a 160x48 tmux terminal: bytes and CPU per frame next to mpv --vo=tct and timg -ph on the same clips (needs tmux, mpv, timg).")
+
+        @Option(help: "Seconds each player is measured.")
+        var seconds = 8.0
+
+        func run() async throws {
+            for tool in ["/usr/bin/tmux", "/usr/bin/mpv", "/usr/bin/timg"] where !FileManager.default.isExecutableFile(atPath: tool) {
+                throw ValidationError("\(tool) is missing: apt-get install tmux mpv timg")
+            }
+            try FileManager.default.createDirectory(at: Bench.scratch, withIntermediateDirectories: true)
+            defer { Bench.removeScratch() }
+            let benchmark = RenderBenchmark(seconds: seconds, scratch: Bench.scratch)
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            print("160x48 terminal (tmux), video 160x45 cells (640x360 source), 30 fps clips, \(Int(seconds)) s each")
+            for (name, clip) in try benchmark.clips() {
+                print("\n\(name):")
+                var results = [
+                    try await benchmark.imago(clip, binary: binary),
+                    try await benchmark.imago(clip, binary: binary, extraOptions: "--change-threshold 4"),
+                    try await benchmark.imago(clip, binary: binary, extraOptions: "--color 256"),
+                ]
+                results.append(try await benchmark.player("mpv --vo=tct half-blocks", command:
+                    "mpv --no-config --really-quiet --vo=tct --vo-tct-algo=half-blocks --vo-tct-width=160 --vo-tct-height=45 --ao=null --loop=inf \(clip.path)"))
+                results.append(try await benchmark.player("timg -ph", command: "timg -ph -g160x45 --loops=-1 \(clip.path)"))
+                for result in results {
+                    print(String(format: "  %-32@ %9.0f B/s  %7.0f B/frame  %5.1f fps  %6.2f ms CPU/frame  (%@)",
+                                 result.player, result.bytesPerSecond, result.bytesPerSecond / max(result.framesPerSecond, 0.001),
+                                 result.framesPerSecond, result.cpuMillisecondsPerFrame, result.note))
+                }
+            }
         }
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 
-/// A real terminal for the monitor: a tmux session on a private server, driven with send-keys
-/// and read with capture-pane.
+/// A real terminal for a terminal program: a tmux session on a private server, driven with
+/// send-keys and read with capture-pane. The render benchmark and the monitor's tests use it.
 final class TmuxSession {
     let socket = "imago-test-\(UUID().uuidString.prefix(8))"
     let exitFile: URL
 
     /// Starts `command` (a shell command line) in a detached session of `columns` × `rows`.
     init(columns: Int, rows: Int, command: String) throws {
+        // The shell line ends by recording the exit status, then lingers so the pane stays readable.
         exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).exit")
         // The server this starts keeps running: it must not inherit a pipe we wait on.
         try tmux(["new-session", "-d", "-s", "main", "-x", "\(columns)", "-y", "\(rows)",
@@ -26,6 +27,11 @@ final class TmuxSession {
 
     func send(_ keys: String...) {
         _ = try? tmux(["send-keys", "-t", "main"] + keys)
+    }
+
+    /// The process id of the pane's shell (the program runs as its child).
+    func panePID() -> Int32? {
+        (try? tmux(["display-message", "-p", "-t", "main", "#{pane_pid}"])).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Starts (or, with nil, stops) copying everything the program writes to the terminal into `file`.
