@@ -4,15 +4,20 @@ SWIFT ?= swift
 # Libraries the build links against, and command-line tools the tests drive.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libncursesw5-dev libdlib-dev
 TEST_PACKAGES := ffmpeg tmux
+# Only for `make bench`: the players the render benchmark compares against.
+BENCH_PACKAGES := mpv timg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_ARGS ?=
 
-.PHONY: deps build run test bench clean
+.PHONY: deps install-missing build run test bench clean
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when something is missing)
 deps:
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(BUILD_PACKAGES) $(TEST_PACKAGES)"
+
+install-missing:
 	@missing=""; \
-	for package in $(BUILD_PACKAGES) $(TEST_PACKAGES); do \
+	for package in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -33,9 +38,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## bench: ingest benchmark (parse throughput and CPU per stream-minute); prints figures, asserts nothing
+## bench: every benchmark (ingest, decode, render); prints figures, asserts nothing
 bench: build
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(BENCH_PACKAGES)"
 	.build/release/imago bench ingest
+	.build/release/imago bench decode
+	.build/release/imago bench render
 
 clean:
 	rm -rf .build

@@ -385,11 +385,11 @@ public final class MonitorApp: @unchecked Sendable {
         outputBytes.add(bytes.count)
     }
 
-    /// Backs off when writing a frame takes longer than half a frame interval (a slow link), and
-    /// recovers slowly towards the configured rate.
+    /// Backs off when writing a frame takes most of a frame interval (the terminal or the link
+    /// cannot take more), and recovers slowly towards the configured rate.
     private func adaptFrameRate(writeSeconds: Double) {
         let interval = 1 / framesPerSecond
-        if writeSeconds > interval / 2 {
+        if writeSeconds > interval * 0.8 {
             framesPerSecond = max(1, framesPerSecond * 0.7)
         } else if framesPerSecond < settings.framesPerSecond {
             framesPerSecond = min(settings.framesPerSecond, framesPerSecond + 0.25)

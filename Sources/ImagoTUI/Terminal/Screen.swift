@@ -14,6 +14,9 @@ final class Screen {
 
     func start() {
         setlocale(LC_ALL, "")
+        // ncursesw draws '●', '─' and '━' only in a UTF-8 locale; ssh sessions often arrive with
+        // LANG unset (the C locale), so fall back to C.UTF-8 for characters.
+        if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
         initscr()
         cbreak()
         noecho()
