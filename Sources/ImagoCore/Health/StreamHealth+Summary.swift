@@ -38,11 +38,6 @@ extension StreamHealth {
         return parts.joined(separator: "  ")
     }
 
-    /// One JSON object on one line, for scripts (`imago serve --json`).
-    public func jsonLine() -> String {
-        Self.jsonLine(for: self)
-    }
-
     /// Encodes any value as one JSON line with ISO-8601 dates and sorted keys.
     public static func jsonLine(for value: some Encodable) -> String {
         let encoder = JSONEncoder()

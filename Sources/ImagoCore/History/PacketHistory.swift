@@ -17,8 +17,6 @@ public struct PacketHistory: Sendable {
     private var keyframeSequences: Deque<Int> = []
     public private(set) var byteCount = 0
     public private(set) var videoFrameCount = 0
-    /// Frames evicted or refused since the start (refused: no keyframe to start from yet).
-    public private(set) var evictedPacketCount = 0
 
     public init(maxDurationMilliseconds: Int64, maxBytes: Int) {
         self.maxDurationMilliseconds = maxDurationMilliseconds
@@ -42,10 +40,7 @@ public struct PacketHistory: Sendable {
     /// Packets before the first keyframe are refused: the ring must start where a decoder can.
     @discardableResult
     public mutating func append(_ packet: MediaPacket) -> Bool {
-        if packets.isEmpty && !packet.isKeyframe {
-            evictedPacketCount += 1
-            return false
-        }
+        if packets.isEmpty && !packet.isKeyframe { return false }
         var packet = packet
         packet.sequence = nextSequence
         nextSequence += 1
@@ -78,7 +73,6 @@ public struct PacketHistory: Sendable {
             packets.removeFirst()
             byteCount -= first.byteCount
             if first.isVideo { videoFrameCount -= 1 }
-            evictedPacketCount += 1
             firstSequence += 1
             if keyframeSequences.first == first.sequence { keyframeSequences.removeFirst() }
         }
@@ -120,7 +114,4 @@ public struct PacketHistory: Sendable {
 
     /// Every buffered packet, oldest first.
     public var allPackets: [MediaPacket] { Array(packets) }
-
-    /// Keyframe count in the buffer.
-    public var keyframeCount: Int { keyframeSequences.count }
 }

@@ -44,11 +44,6 @@ public struct MediaPacket: Sendable {
         return false
     }
 
-    public var isAudio: Bool {
-        if case .audio = kind { return true }
-        return false
-    }
-
     /// Bytes this packet costs in history (payload plus a fixed overhead for its bookkeeping).
     public var byteCount: Int { payload.count + 64 }
 }
