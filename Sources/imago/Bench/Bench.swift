@@ -113,8 +113,10 @@ extension Bench {
                     try await benchmark.imago(clip, binary: binary, extraOptions: "--color 256"),
                 ]
                 results.append(try await benchmark.player("mpv --vo=tct half-blocks", command:
-                    "mpv --no-config --really-quiet --vo=tct --vo-tct-algo=half-blocks --vo-tct-width=160 --vo-tct-height=45 --ao=null --loop=inf \(clip.path)"))
-                results.append(try await benchmark.player("timg -ph", command: "timg -ph -g160x45 --loops=-1 \(clip.path)"))
+                    "mpv --no-config --really-quiet --vo=tct --vo-tct-algo=half-blocks --vo-tct-width=160 --vo-tct-height=45 --ao=null --loop=inf \(clip.path)",
+                    frameMarker: "\u{1B}[0;0f"))
+                results.append(try await benchmark.player("timg -ph", command: "timg -ph -g160x45 --loops=-1 \(clip.path)",
+                                                          frameMarker: "\u{1B}[45A"))
                 for result in results {
                     print(String(format: "  %-32@ %9.0f B/s  %7.0f B/frame  %5.1f fps  %6.2f ms CPU/frame  (%@)",
                                  result.player, result.bytesPerSecond, result.bytesPerSecond / max(result.framesPerSecond, 0.001),

@@ -51,6 +51,7 @@ struct RenderBenchmark {
         let framesInPipe = Self.count("\u{1B}[?2026h", in: bytes)
         session.send("q")
         for _ in 0..<50 where session.exitStatus == nil { try await Task.sleep(for: .milliseconds(100)) }
+        session.close()
         let statistics = try JSONSerialization.jsonObject(with: Data(contentsOf: stats)) as? [String: Any] ?? [:]
         let frames = statistics["frames"] as? Int ?? 0
         let cpu = statistics["renderCPUSeconds"] as? Double ?? 0
@@ -66,16 +67,19 @@ struct RenderBenchmark {
     }
 
     /// Another player (mpv or timg) in the same terminal size; its CPU includes its own decoding.
-    func player(_ name: String, command: String) async throws -> Result {
+    /// `frameMarker` is the sequence it writes once per frame (mpv homes the cursor with `ESC[0;0f`,
+    /// timg moves it up the picture's height).
+    func player(_ name: String, command: String, frameMarker: String) async throws -> Result {
         let session = try TmuxSession(columns: columns, rows: rows, command: "TERM=tmux-256color COLORTERM=truecolor \(command)")
         try await Task.sleep(for: .seconds(3))
         let pid = session.panePID()
         let cpuBefore = pid.map(Self.processTreeCPUSeconds) ?? 0
         let (bytes, elapsed) = try await measure(session)
         let cpu = (pid.map(Self.processTreeCPUSeconds) ?? 0) - cpuBefore
-        let frames = 30 * elapsed   // both play the 30 fps clip in real time
+        session.close()
+        let frames = Double(max(1, Self.count(frameMarker, in: bytes)))
         return Result(player: name, bytesPerSecond: Double(bytes.count) / elapsed, framesPerSecond: frames / elapsed,
-                      cpuMillisecondsPerFrame: cpu / frames * 1000, note: "whole process incl. decoding; frames assumed 30/s")
+                      cpuMillisecondsPerFrame: cpu / frames * 1000, note: "whole process incl. its decoding")
     }
 
     private func measure(_ session: TmuxSession) async throws -> (Data, Double) {

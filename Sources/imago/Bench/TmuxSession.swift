@@ -16,8 +16,16 @@ final class TmuxSession {
     }
 
     deinit {
-        _ = try? tmux(["kill-server"])
+        close()
         try? FileManager.default.removeItem(at: exitFile)
+    }
+
+    /// Ends the session: the tmux server, and with it the program (SIGHUP). Safe to call twice.
+    func close() {
+        if let server = (try? tmux(["display-message", "-p", "-t", "main", "#{pid}"])).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+            kill(server, SIGTERM)
+        }
+        _ = try? tmux(["kill-server"])
     }
 
     /// The screen as text; with `escapes`, with the colour escape sequences tmux keeps for each cell.
