@@ -20,11 +20,11 @@ final class TmuxSession {
         try? FileManager.default.removeItem(at: exitFile)
     }
 
-    /// Ends the session: the tmux server, and with it the program (SIGHUP). Safe to call twice.
+    /// Ends the session: the program first (its process group gets SIGKILL: a player flooding the
+    /// pane may ignore the SIGHUP tmux sends, and the server then waits for it), then the server.
+    /// Safe to call twice.
     func close() {
-        if let server = (try? tmux(["display-message", "-p", "-t", "main", "#{pid}"])).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
-            kill(server, SIGTERM)
-        }
+        if let pane = panePID() { kill(-pane, SIGKILL) }
         _ = try? tmux(["kill-server"])
     }
 
