@@ -17,10 +17,11 @@ enum FFmpegTool {
     static let ffmpegPath = "/usr/bin/ffmpeg"
     static let ffprobePath = "/usr/bin/ffprobe"
 
-    /// Skips the calling test when the CLIs are missing.
+    /// Fails the calling test when the CLIs are missing: make test installs them, so their absence
+    /// is a broken setup that must not pass as a skip.
     static func requireTools() throws {
         for tool in [ffmpegPath, ffprobePath] where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw XCTSkip("\(tool) is not installed")
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(tool) is not installed (Debian package ffmpeg; run make deps)"])
         }
     }
 

@@ -291,7 +291,6 @@ public final class MonitorApp: @unchecked Sendable {
         if selectedName == nil, let first = streams.first { select(first.name) }
         let stream = selectedStream
         let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: fullScreen)
-        let palette = ThemePalette(theme: theme, screen: screen)
         let chromeDue = chromeDirty || Date().timeIntervalSince(lastChromeDraw) >= chromeInterval
         guard chromeDue || helpVisible || stream == nil else {
             if let stream { drawVideo(of: stream, in: layout.video) }
@@ -299,6 +298,7 @@ public final class MonitorApp: @unchecked Sendable {
         }
         chromeDirty = false
         lastChromeDraw = Date()
+        let palette = ThemePalette(theme: theme, screen: screen)
 
         screen.erase()
         screen.fill(row: 0, column: 0, width: screen.columns, height: screen.rows, pair: palette.normal)
