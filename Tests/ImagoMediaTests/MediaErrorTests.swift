@@ -41,13 +41,7 @@ final class MediaErrorTests: XCTestCase {
             XCTAssertEqual(error.operation, "avcodec_send_packet (h264 decoder, pts 0 ms)")
         }
         // Still decodes the real stream bit-exact afterwards.
-        var frames: [VideoFrame] = []
-        for packet in clip.file.video.packets {
-            frames += try decoder.decode(packet.data, ptsMilliseconds: packet.ptsMilliseconds,
-                                         dtsMilliseconds: packet.dtsMilliseconds, isKeyframe: packet.isKeyframe)
-        }
-        frames += try decoder.drain()
-        XCTAssertEqual(frames.map { $0.md5() }, clip.referenceMD5s)
+        XCTAssertEqual(try clip.decodeAllFrames(with: decoder).map { $0.md5() }, clip.referenceMD5s)
     }
 
     func testHEVCGarbagePacketThrowsInvalidData() throws {

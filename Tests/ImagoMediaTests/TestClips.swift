@@ -73,7 +73,11 @@ enum TestClips {
 extension TestClip {
     /// Decodes every video packet with a fresh `VideoDecoder`, then drains it.
     func decodeAllFrames(codec: MediaCodec) throws -> [VideoFrame] {
-        let decoder = try VideoDecoder(codec: codec, extradata: file.video.extradata)
+        try decodeAllFrames(with: VideoDecoder(codec: codec, extradata: file.video.extradata))
+    }
+
+    /// Decodes every video packet with `decoder`, then drains it.
+    func decodeAllFrames(with decoder: VideoDecoder) throws -> [VideoFrame] {
         var frames: [VideoFrame] = []
         for packet in file.video.packets {
             frames += try decoder.decode(packet.data, ptsMilliseconds: packet.ptsMilliseconds,
