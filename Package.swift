@@ -99,7 +99,7 @@ let package = Package(
             dependencies: ["ImagoRTMP", "ImagoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ImagoTUITests", dependencies: ["ImagoTUI"]),
+        .testTarget(name: "ImagoTUITests", dependencies: ["ImagoTUI", "ImagoTestSupport"]),
         .testTarget(name: "ImagoFacesTests", dependencies: ["ImagoFaces", "CDlibFaces"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),

@@ -17,6 +17,14 @@ final class MonitorTmuxTests: XCTestCase {
         return url
     }
 
+    /// `q` ends the monitor with status 0.
+    private func assertQuitsCleanly(_ tmux: TmuxSession, file: StaticString = #filePath, line: UInt = #line) async {
+        tmux.send("q")
+        let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
+        XCTAssertTrue(exited, "the monitor exits on q", file: file, line: line)
+        XCTAssertEqual(tmux.exitStatus, 0, file: file, line: line)
+    }
+
     /// Figures that move while the demo plays: render fps and the stream list's fps.
     private func fpsFigures(_ screen: String) -> [String] {
         let pattern = /(\d+\.\d) ?fps/
@@ -80,10 +88,7 @@ final class MonitorTmuxTests: XCTestCase {
         let live = await eventually(timeoutSeconds: 5) { tmux.capture().contains("LIVE") && !tmux.capture().contains("PAUSED") }
         XCTAssertTrue(live, tmux.capture())
 
-        tmux.send("q")
-        let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
-        XCTAssertTrue(exited)
-        XCTAssertEqual(tmux.exitStatus, 0)
+        await assertQuitsCleanly(tmux)
     }
 
     func testWithout24BitColourTheVideoUses256Colours() async throws {
@@ -97,10 +102,7 @@ final class MonitorTmuxTests: XCTestCase {
         XCTAssertTrue(colored.contains("38;5;"), "256-colour escapes")
         XCTAssertFalse(colored.contains("38;2;"), "no 24-bit foreground escapes")
         XCTAssertFalse(colored.contains("48;2;"), "no 24-bit background escapes")
-        tmux.send("q")
-        let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
-        XCTAssertTrue(exited)
-        XCTAssertEqual(tmux.exitStatus, 0)
+        await assertQuitsCleanly(tmux)
     }
 
     /// A remote link: with --max-bandwidth 1Mbit an 80×24 monitor on the demo holds at least 5 fps
@@ -127,8 +129,6 @@ final class MonitorTmuxTests: XCTestCase {
         XCTAssertLessThanOrEqual(bytesPerSecond, 125_000, "within 125 kB/s")
         XCTAssertGreaterThanOrEqual(framesPerSecond, 5, "at least 5 fps")
         XCTAssertTrue(tmux.capture().contains("limit 125 kB/s"), tmux.capture())
-        tmux.send("q")
-        let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
-        XCTAssertTrue(exited)
+        await assertQuitsCleanly(tmux)
     }
 }
