@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // RTMP handshake, chunk stream, AMF0, FLV tags and the NIO server. Knows nothing of FFmpeg or the UI.
@@ -47,8 +48,18 @@ let package = Package(
                 .linkedLibrary("dlib"), .linkedLibrary(":libblas.so.3"), .linkedLibrary(":liblapack.so.3"),
             ]
         ),
-        // Swift owner of a face detector, and face boxes.
-        .target(name: "ImagoFaces", dependencies: ["CDlibFaces"]),
+        // The face detector's Swift owner, and live detection over the streams: worker pool, boxes,
+        // appeared/left events with hysteresis, stored in SQLite through GRDB.
+        .target(
+            name: "ImagoFaces",
+            dependencies: [
+                "CDlibFaces", "ImagoCore", "ImagoMedia",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Stream registry, history ring, decoding, health figures. Knows neither NIO nor ncurses.
         .target(
             name: "ImagoCore",
@@ -68,7 +79,7 @@ let package = Package(
         .target(
             name: "ImagoTUI",
             dependencies: [
-                "CNcursesw", "ImagoCore", "ImagoMedia",
+                "CNcursesw", "ImagoCore", "ImagoMedia", "ImagoFaces",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -77,6 +88,7 @@ let package = Package(
             name: "imago",
             dependencies: [
                 "ImagoCore",
+                "ImagoFaces",
                 "ImagoTUI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -100,7 +112,9 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ImagoTUITests", dependencies: ["ImagoTUI", "ImagoTestSupport"]),
-        .testTarget(name: "ImagoFacesTests", dependencies: ["ImagoFaces", "CDlibFaces"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ImagoFacesTests", dependencies: ["ImagoFaces", "CDlibFaces", "ImagoCore", "ImagoMedia", "ImagoTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),

@@ -28,6 +28,10 @@ extension StreamHealth {
                 + " latency p50/p99 \(Self.format(decode.latencyMillisecondsP50, "%.1f"))/\(Self.format(decode.latencyMillisecondsP99, "%.1f"))ms"
                 + " skipped \(decode.skippedFrames) errors \(decode.decodeErrors)")
         }
+        if let faces {
+            parts.append("faces \(faces.faceCount)\(faces.present ? " present" : "") detect \(Self.format(faces.detectionsPerSecond, "%.1f"))Hz"
+                + " \(Self.format(faces.detectionMillisecondsP50, "%.1f"))ms")
+        }
         parts.append(String(format: "buffer %.1fs %df %.1fMB", buffer.seconds, buffer.videoFrames, Double(buffer.bytes) / 1_048_576))
         if let peer { parts.append("peer \(peer)") }
         if let connectedSeconds { parts.append("up \(Self.duration(connectedSeconds))") }

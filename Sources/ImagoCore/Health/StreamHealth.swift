@@ -86,6 +86,22 @@ public struct StreamHealth: Sendable, Codable, Equatable {
         public var maxQueuedPackets: Int
     }
 
+    /// Face detection on this stream (nil when it never ran: `--no-faces`, or no frame decoded yet).
+    public struct Faces: Sendable, Codable, Equatable {
+        /// Detections per second over the last 5 s (at most `--faces-hz`).
+        public var detectionsPerSecond: Double?
+        /// Time one detection takes, scaling included.
+        public var detectionMillisecondsP50: Double?
+        public var detectionMillisecondsP99: Double?
+        /// Faces in the latest detection.
+        public var faceCount: Int
+        /// A face counts as present (after hysteresis; what the events say).
+        public var present: Bool
+        /// Detections run on this stream so far.
+        public var detections: Int
+        public var lastDetectionAgeSeconds: Double?
+    }
+
     public var name: StreamName
     public var state: State
     public var peer: String?
@@ -107,4 +123,5 @@ public struct StreamHealth: Sendable, Codable, Equatable {
     public var metadata: Metadata?
     public var dataMessages: Int
     public var decode: Decode
+    public var faces: Faces?
 }

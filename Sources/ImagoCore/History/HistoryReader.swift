@@ -144,6 +144,24 @@ public final class HistoryReader: Sendable {
         }
     }
 
+    /// `exportClip`, but while the stream is live and its history has not reached `to` yet, it first waits
+    /// for it (at most `timeoutSeconds`), calling `onWaiting` once when it starts waiting: a clip "5 s after
+    /// now" is complete when it is written. Blocks the calling thread.
+    public func exportClipWhenRecorded(
+        from: Int64, to: Int64, path: String, timeoutSeconds: Double, onWaiting: () -> Void = {}
+    ) throws(HistoryError) -> Clip {
+        let deadline = MonotonicClock.nowNanoseconds() + UInt64(max(0, timeoutSeconds) * 1e9)
+        var waiting = false
+        while stream.isLive, (stream.newestMilliseconds ?? .min) < to, MonotonicClock.nowNanoseconds() < deadline {
+            if !waiting {
+                waiting = true
+                onWaiting()
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return try exportClip(from: from, to: to, path: path)
+    }
+
     private static func decoder(for configuration: VideoConfiguration, in slot: inout DecoderSlot) throws -> VideoDecoder {
         if let decoder = slot.decoder, slot.configuration == configuration { return decoder }
         guard let codec = configuration.mediaCodec else { throw HistoryError.noDecoder(codec: configuration.codec.displayName) }

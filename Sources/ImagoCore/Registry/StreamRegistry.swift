@@ -125,6 +125,9 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         applyDecodePolicy()
     }
 
+    /// The stream the user looks at (see `focus(on:)`): consumers that share work between streams serve it first.
+    public var focusedStream: StreamName? { state.withLock { $0.focused } }
+
     /// Sets a stream's decode mode explicitly (nil returns it to the automatic policy).
     public func setDecodeMode(_ mode: DecodeMode?, for name: StreamName) {
         state.withLock { $0.modeOverrides[name] = mode }

@@ -44,6 +44,8 @@ public final class MediaStream: Sendable {
     public let name: StreamName
     /// Decodes the live video on its own thread; its `latest` frame is what readers show.
     public let decoder: StreamDecoder
+    /// Face detection figures, written by the face workers.
+    public let faceFigures = FaceFigures()
     private let state: Mutex<State>
 
     init(name: StreamName, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings, decodeMode: DecodeMode, logger: Logger) {
@@ -215,6 +217,7 @@ public final class MediaStream: Sendable {
     /// The health figures as of `now`.
     public func health(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamHealth {
         let decode = decodeHealth(now: now)
+        let faces = faceFigures.health(now: now)
         return state.withLock { state in
             state.video.prune(now: now)
             state.audio.prune(now: now)
@@ -251,7 +254,7 @@ public final class MediaStream: Sendable {
                     seconds: Double(history.durationMilliseconds) / 1000, videoFrames: history.videoFrameCount,
                     packets: history.count, bytes: history.byteCount, startMilliseconds: history.first?.dtsMilliseconds,
                     endMilliseconds: history.last?.dtsMilliseconds, startsOnKeyframe: history.first?.isKeyframe ?? true),
-                metadata: state.metadata, dataMessages: state.dataMessages, decode: decode)
+                metadata: state.metadata, dataMessages: state.dataMessages, decode: decode, faces: faces)
         }
     }
 
@@ -275,6 +278,9 @@ public final class MediaStream: Sendable {
     public func history() -> PacketHistory {
         state.withLock { $0.history }
     }
+
+    /// Stream time (dts, ms) of the newest packet in history, nil when it is empty.
+    public var newestMilliseconds: Int64? { state.withLock { $0.history.last?.dtsMilliseconds } }
 
     /// Packets from `sequence` on, for a consumer that follows the stream.
     public func packets(fromSequence sequence: Int) -> [MediaPacket] {
