@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImagoCore
+import ImagoFaces
 import ImagoTUI
 import Logging
 import ServiceLifecycle
@@ -11,6 +12,7 @@ struct Monitor: AsyncParsableCommand {
         abstract: "Start the relay and the terminal monitor (the default command).")
 
     @OptionGroup var relay: RelayOptions
+    @OptionGroup(title: "Faces") var faces: FaceOptions
 
     @Option(name: .customLong("fps"), help: ArgumentHelp("Video frames drawn per second at most (backs off by itself on a slow link).", valueName: "fps"))
     var framesPerSecond = 15.0
@@ -69,9 +71,11 @@ struct Monitor: AsyncParsableCommand {
         if case .keys(let keys) = configuration.keyPolicy { settings.streamKeys = keys.subtracting(demoKey.map { [$0] } ?? []).sorted() }
         if case .open = configuration.keyPolicy { settings.streamKeys = ["any key (--open)"] }
 
-        let app = MonitorApp(registry: relayCore.registry, settings: settings)
+        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger)
+        let app = MonitorApp(registry: relayCore.registry, faces: faceMonitor, settings: settings)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: relayCore),
+            .init(service: faceMonitor),
             .init(service: MonitorService(app: app), successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if let demoKey {

@@ -15,7 +15,7 @@ struct RelayOptions: ParsableArguments {
     @Flag(name: .customLong("open"), help: "Accept any stream key. Only for a trusted network.")
     var acceptAnyKey = false
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where imago keeps its generated stream key (default: $XDG_DATA_HOME/imago or ~/.local/share/imago).", valueName: "path"))
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where imago keeps its generated stream key, log and face events (default: $XDG_DATA_HOME/imago or ~/.local/share/imago).", valueName: "path"))
     var dataDirectory: String?
 
     @Option(name: .customLong("publisher-idle"), help: ArgumentHelp("Seconds a live publisher may stay silent before a new publisher on the same key replaces it.", valueName: "seconds"))
@@ -73,7 +73,10 @@ struct RelayOptions: ParsableArguments {
         return (host, port)
     }
 
-    var dataDirectoryURL: URL {
+    var dataDirectoryURL: URL { Self.dataDirectory(dataDirectory) }
+
+    /// `--data-dir` when given, else $XDG_DATA_HOME/imago or ~/.local/share/imago.
+    static func dataDirectory(_ dataDirectory: String?) -> URL {
         if let dataDirectory { return URL(fileURLWithPath: dataDirectory) }
         let environment = ProcessInfo.processInfo.environment
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
@@ -113,7 +116,7 @@ struct RelayOptions: ParsableArguments {
     /// A logger that appends to `url` (the monitor owns the terminal, so logs cannot go there).
     func makeFileLogger(at url: URL) throws -> Logger {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: url.path) else {
             throw ValidationError("cannot write the log file \(url.path); choose another with --log-file")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImagoCore
+import ImagoFaces
 import Logging
 import ServiceLifecycle
 
@@ -11,6 +12,7 @@ struct Serve: AsyncParsableCommand {
         discussion: "SIGINT or SIGTERM close every publisher connection and exit.")
 
     @OptionGroup var relay: RelayOptions
+    @OptionGroup(title: "Faces") var faces: FaceOptions
 
     @Option(name: .customLong("stats-interval"), help: ArgumentHelp("Seconds between health lines.", valueName: "seconds"))
     var statsIntervalSeconds = 5.0
@@ -34,8 +36,17 @@ struct Serve: AsyncParsableCommand {
         if let demoKey, case .keys(let all) = keys { keys = .keys(all.subtracting([demoKey])) }
         announce(keyPolicy: keys, host: configuration.rtmpHost, port: port, generatedKey: generatedKey, logger: logger)
 
+        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger) { event in
+            if json {
+                OutputLines.writeJSON(type: "face", event)
+            } else {
+                OutputLines.write(Events.line(for: event))
+            }
+        }
         let reporter = StatsReporter(registry: relayCore.registry, intervalSeconds: statsIntervalSeconds, json: json)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: relayCore), .init(service: reporter)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: relayCore), .init(service: faceMonitor), .init(service: reporter),
+        ]
         if let demoKey {
             services.append(.init(service: DemoSource(relay: relayCore, streamKey: demoKey, logger: logger)))
         }

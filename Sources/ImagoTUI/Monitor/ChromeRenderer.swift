@@ -8,7 +8,8 @@ struct ChromeRenderer {
     let palette: ThemePalette
     let layout: Layout
 
-    func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focusedPanel: Int, status: String, serverURL: String) {
+    func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focusedPanel: Int, eventMarks: [Int64],
+              status: String, serverURL: String) {
         let healths = streams.map { $0.health() }
         let selectedHealth = selected.map { stream in healths[streams.firstIndex { $0 === stream }!] }
         let live = healths.filter { $0.state == .live }.count
@@ -16,7 +17,7 @@ struct ChromeRenderer {
                     width: layout.title.width, pair: palette.title, bold: true)
         drawStreamList(healths, selected: selected?.name, focused: focusedPanel == 0)
         if let selectedHealth { drawHealth(selectedHealth, focused: focusedPanel == 1) }
-        drawTimeline(selected, health: selectedHealth, playhead: playhead)
+        drawTimeline(health: selectedHealth, playhead: playhead, eventMarks: eventMarks)
         screen.draw(status, row: layout.status.row, column: 1, width: layout.status.width - 2, pair: palette.status)
         drawHints()
     }
@@ -41,7 +42,8 @@ struct ChromeRenderer {
             let isSelected = health.name == selected
             let fps = health.video?.framesPerSecondFromArrival.map { String(format: "%4.1f", $0) } ?? "   -"
             let reconnects = health.reconnects > 0 ? " ↻\(health.reconnects)" : ""
-            let tail = " \(fps)fps\(reconnects)"
+            let faces = (health.faces?.faceCount ?? 0) > 0 ? " ☺\(health.faces!.faceCount)" : ""
+            let tail = " \(fps)fps\(reconnects)\(faces)"
             let nameWidth = max(4, rect.width - 4 - tail.count)
             let name = "\(health.name)".prefix(nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             screen.draw("●", row: row, column: rect.column + 1, width: 1, pair: health.state == .live ? palette.live : palette.disconnected)
@@ -88,6 +90,11 @@ struct ChromeRenderer {
         lines.append(("frame age", "\(f(decode.frameAgeSeconds.map { $0 * 1000 }, "%.0f")) ms", (decode.frameAgeSeconds ?? 0) > 1))
         lines.append(("buffer", String(format: "%.1f s  %d f  %.1f MB", health.buffer.seconds, health.buffer.videoFrames, Double(health.buffer.bytes) / 1_048_576), false))
         lines.append(("skipped", "\(decode.skippedFrames)  errors \(decode.decodeErrors)", decode.decodeErrors > 0))
+        if let faces = health.faces {
+            let count = faces.faceCount == 1 ? "1 face" : "\(faces.faceCount) faces"
+            lines.append(("faces", "\(count)\(faces.present ? " (present)" : "")", false))
+            lines.append(("detection", "\(f(faces.detectionsPerSecond, "%.1f")) Hz  \(f(faces.detectionMillisecondsP50, "%.0f")) ms (p99 \(f(faces.detectionMillisecondsP99, "%.0f")))", false))
+        }
         if let audio = health.audio {
             lines.append(("audio", "\(audio.codec) \(audio.sampleRate.map { "\($0) Hz" } ?? "") \(MonitorApp.bytes((audio.bitsPerSecond ?? 0) / 8))/s", false))
         }
@@ -95,7 +102,8 @@ struct ChromeRenderer {
         return lines
     }
 
-    private func drawTimeline(_ stream: MediaStream?, health: StreamHealth?, playhead: Playhead) {
+    /// The history's extent as a bar, face events on it as ◆, the playhead, and LIVE or PAUSED.
+    private func drawTimeline(health: StreamHealth?, playhead: Playhead, eventMarks: [Int64]) {
         let rect = layout.timeline
         guard rect.width > 20, let health, let start = health.buffer.startMilliseconds, let end = health.buffer.endMilliseconds, end > start else {
             return
@@ -115,6 +123,10 @@ struct ChromeRenderer {
         var bar = ""
         for index in 0..<barWidth { bar += index == head ? "┃" : "━" }
         screen.draw(bar, row: rect.row, column: rect.column, width: barWidth, pair: palette.timelineBuffer)
+        for mark in eventMarks where (start...end).contains(mark) {
+            let column = Int(Double(mark - start) / Double(end - start) * Double(barWidth - 1))
+            screen.draw("◆", row: rect.row, column: rect.column + column, width: 1, pair: palette.timelineEvent, bold: true)
+        }
         screen.draw("┃", row: rect.row, column: rect.column + min(max(0, head), barWidth - 1), width: 1, pair: palette.timelinePlayhead, bold: true)
         screen.draw(label, row: rect.row, column: rect.column + barWidth + 1, width: label.count,
                     pair: playhead.isLive ? palette.timelineLive : palette.paused, bold: true, reverse: true)
@@ -122,7 +134,8 @@ struct ChromeRenderer {
 
     private func drawHints() {
         let hints: [(String, String)] = [("↑↓", "stream"), ("Space", "pause"), ("←→", "step"), ("[ ]", "±1s"), ("End", "live"),
-                                         ("s", "snapshot"), ("c", "clip"), ("Enter", "full"), ("t", "theme"), ("?", "help"), ("q", "quit")]
+                                         ("s", "snapshot"), ("c", "clip"), ("f", "faces"), ("e", "events"), ("Enter", "full"), ("t", "theme"),
+                                         ("?", "help"), ("q", "quit")]
         var column = 1
         for (key, text) in hints {
             guard column + key.count + text.count + 2 < layout.hints.width else { break }

@@ -8,6 +8,10 @@ enum MonitorAction: Equatable, Sendable {
     case seek(seconds: Double)
     case oldest, live
     case snapshot
+    case snapshotWithFaces
+    case toggleFaces
+    case toggleEvents
+    case closeOverlay
     case exportClip
     case cycleTheme
     case toggleHelp
@@ -31,6 +35,10 @@ enum MonitorAction: Equatable, Sendable {
         case .home: .oldest
         case .end: .live
         case .character("s"): .snapshot
+        case .character("S"): .snapshotWithFaces
+        case .character("f"): .toggleFaces
+        case .character("e"): .toggleEvents
+        case .escape: .closeOverlay
         case .character("c"): .exportClip
         case .character("t"): .cycleTheme
         case .character("?"), .character("h"): .toggleHelp
@@ -52,7 +60,11 @@ enum MonitorAction: Equatable, Sendable {
         ("Home", "oldest frame in history"),
         ("End", "back to live"),
         ("s", "save PNG snapshot of the shown frame"),
+        ("S", "save PNG snapshot with the face boxes drawn"),
         ("c", "export MP4 clip ±10 s around the playhead"),
+        ("f", "face boxes on / off"),
+        ("e", "face events: ↑/↓ choose, Enter jumps there, c exports its clip"),
+        ("Esc", "close the help or the event list"),
         ("t", "next theme"),
         ("?", "this help"),
         ("q", "quit"),

@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoFaces
 import ImagoMedia
 import Synchronization
 
@@ -10,6 +11,8 @@ import Synchronization
 /// the thread that calls `run()` until `q` or `stop()`.
 public final class MonitorApp: @unchecked Sendable {
     private let registry: StreamRegistry
+    /// Face detection: boxes to draw and events to list (nil: the monitor shows none).
+    private let faces: FaceMonitor?
     private var settings: MonitorSettings
     private let stopRequested = Atomic<Bool>(false)
     private let screen = Screen()
@@ -26,6 +29,14 @@ public final class MonitorApp: @unchecked Sendable {
     private var themeIndex = 0
     private var statusMessage: (text: String, until: Date)?
     private var readers: [StreamName: HistoryReader] = [:]
+    private var showFaces = true
+    /// The `e` list while it is open.
+    private var eventList: EventList?
+    /// Events for the list and the timeline marks, re-read at most once a second.
+    private var events: [FaceEvent] = []
+    private var eventsReadAt = Date.distantPast
+    /// Clip and snapshot exports still running on their own threads.
+    private let pendingExports = Atomic<Int>(0)
 
     // Video output state.
     private var renderer: HalfBlockRenderer?
@@ -33,6 +44,8 @@ public final class MonitorApp: @unchecked Sendable {
     private var shownFrameNumber: Int?
     private var shownPausedPts: Int64?
     private var videoPanelHeldByText = true
+    /// The paused frame's boxes are not known yet (a worker is detecting them): keep checking.
+    private var awaitingDetection = false
     /// Set when the terminal may no longer show the last video frame (repaint, resize, theme).
     private var videoNeedsRedraw = true
     private var lastVideoWrite = Date.distantPast
@@ -46,8 +59,9 @@ public final class MonitorApp: @unchecked Sendable {
     private var chromeDirty = true
     private var statistics = RenderStatistics()
 
-    public init(registry: StreamRegistry, settings: MonitorSettings) {
+    public init(registry: StreamRegistry, faces: FaceMonitor? = nil, settings: MonitorSettings) {
         self.registry = registry
+        self.faces = faces
         self.settings = settings
         self.colorMode = settings.colorMode ?? ColorMode.detect(environment: ProcessInfo.processInfo.environment)
         self.framesPerSecond = settings.framesPerSecond
@@ -94,6 +108,7 @@ public final class MonitorApp: @unchecked Sendable {
 
     /// Applies an action; false means quit.
     private func handle(_ action: MonitorAction) -> Bool {
+        if eventList != nil, handleInEventList(action) { return true }
         let streams = registry.streams
         switch action {
         case .quit:
@@ -125,7 +140,21 @@ public final class MonitorApp: @unchecked Sendable {
         case .live:
             resumeLive()
         case .snapshot:
-            saveSnapshot()
+            saveSnapshot(withFaces: false)
+        case .snapshotWithFaces:
+            saveSnapshot(withFaces: true)
+        case .toggleFaces:
+            showFaces.toggle()
+            say(faces?.settings.enabled == true ? "face boxes \(showFaces ? "on" : "off")" : "face detection is off (--no-faces or --no-decode)")
+            invalidateVideo()
+        case .toggleEvents:
+            eventList = EventList()
+            refreshEvents(force: true)
+            helpVisible = false
+            forceRepaint()
+        case .closeOverlay:
+            helpVisible = false
+            forceRepaint()
         case .exportClip:
             exportClip()
         case .cycleTheme:
@@ -134,6 +163,7 @@ public final class MonitorApp: @unchecked Sendable {
             forceRepaint()
         case .toggleHelp:
             helpVisible.toggle()
+            eventList = nil
             forceRepaint()
         case .redraw:
             forceRepaint()
@@ -214,16 +244,66 @@ public final class MonitorApp: @unchecked Sendable {
         showPaused(at: target)
     }
 
-    private func saveSnapshot() {
+    /// Saves the shown frame as a PNG at source resolution; with `withFaces`, with its face boxes drawn
+    /// (detected for that very frame if no worker looked at it yet, so it runs on a thread of its own).
+    private func saveSnapshot(withFaces: Bool) {
         guard let stream = selectedStream else { return say("no stream to snapshot") }
-        let pts: Int64? = if case .paused(let pts) = playhead { pts } else { nil }
+        let frame: VideoFrame
         do {
-            let (image, shownPts) = try reader(for: stream).snapshot(at: pts, format: .png)
-            let url = outputURL(for: stream, pts: shownPts, extension: "png")
-            try Data(image).write(to: url, options: .atomic)
-            say("snapshot saved: \(url.path)")
+            switch playhead {
+            case .paused(let pts): frame = try pausedFrame ?? reader(for: stream).frame(at: pts)
+            case .live:
+                guard let latest = stream.decoder.latest.current?.picture else { return say("no decoded frame to snapshot yet") }
+                frame = latest
+            }
         } catch {
-            say("snapshot failed: \(error)")
+            return say("snapshot failed: \(error)")
+        }
+        let url = outputURL(for: stream, pts: frame.ptsMilliseconds, extension: "png")
+        let faces = withFaces ? self.faces : nil
+        if withFaces && faces?.settings.enabled != true { return say("face detection is off (--no-faces or --no-decode): use s") }
+        let color = faceBoxColor
+        pendingExports.add(1, ordering: .relaxed)
+        Thread.detachNewThread { [weak self] in
+            let message: String
+            do {
+                var image = try FrameScaler().scale(frame, width: frame.width, height: frame.height, format: .rgb24)
+                var note = ""
+                if let faces {
+                    let detection = Self.awaitDetection(of: frame, in: stream, faces: faces)
+                    let boxes = detection?.boxes ?? []
+                    image = FaceOverlay.drawing(boxes, on: image, sourceWidth: frame.width, sourceHeight: frame.height,
+                                                color: color, thickness: max(2, frame.width / 320))
+                    note = detection == nil ? " (face detection did not finish: no boxes)" : " (\(boxes.count) face\(boxes.count == 1 ? "" : "s"))"
+                }
+                let png = try ImageEncoder.encode(try VideoFrame(rgb24: image), as: .png)
+                try Data(png).write(to: url, options: .atomic)
+                message = "snapshot saved: \(url.path)\(note)"
+            } catch {
+                message = "snapshot failed: \(error)"
+            }
+            self?.pendingExports.subtract(1, ordering: .relaxed)
+            self?.sayFromAnyThread(message)
+        }
+    }
+
+    /// The detection of `frame`, waiting up to 3 s for a worker to make it.
+    private static func awaitDetection(of frame: VideoFrame, in stream: MediaStream, faces: FaceMonitor) -> FaceDetection? {
+        for _ in 0..<150 {
+            if let detection = faces.detection(of: frame, in: stream) { return detection }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return nil
+    }
+
+    /// The theme's face box colour as RGB for drawing into pictures.
+    private var faceBoxColor: (r: UInt8, g: UInt8, b: UInt8) {
+        switch theme.faceBox {
+        case .rgb(let r, let g, let b): return (r, g, b)
+        case .ansi(let color):
+            let rgb = XtermPalette.color256(color.rawValue)
+            return (rgb.r, rgb.g, rgb.b)
+        case .terminalDefault: return FaceOverlay.defaultColor
         }
     }
 
@@ -234,19 +314,87 @@ public final class MonitorApp: @unchecked Sendable {
         case .paused(let pts): center = pts
         case .live: center = stream.decoder.latest.current?.ptsMilliseconds ?? stream.history().last?.ptsMilliseconds ?? 0
         }
-        let url = outputURL(for: stream, pts: center, extension: "mp4")
+        export(stream, from: center - 10_000, to: center + 10_000, url: outputURL(for: stream, pts: center, extension: "mp4"))
+    }
+
+    /// Writes the clip on a thread of its own; if its end has not arrived yet, the export waits for it
+    /// (the status line says so) and finishes when it has.
+    private func export(_ stream: MediaStream, from: Int64, to: Int64, url: URL) {
         let reader = reader(for: stream)
         say("exporting clip…")
+        pendingExports.add(1, ordering: .relaxed)
         Thread.detachNewThread { [weak self] in
             let message: String
             do {
-                let clip = try reader.exportClip(from: center - 10_000, to: center + 10_000, path: url.path)
+                let waitSeconds = Double(max(0, to - (stream.newestMilliseconds ?? to))) / 1000 + 10
+                let clip = try reader.exportClipWhenRecorded(from: from, to: to, path: url.path, timeoutSeconds: waitSeconds) {
+                    self?.sayFromAnyThread(String(format: "clip pending: waiting for %.1f s of video still to come", waitSeconds - 10))
+                }
                 message = String(format: "clip saved: %@ (%.1f s)", url.path, Double(clip.endMilliseconds - clip.startMilliseconds) / 1000)
             } catch {
                 message = "clip failed: \(error)"
             }
+            self?.pendingExports.subtract(1, ordering: .relaxed)
             self?.sayFromAnyThread(message)
         }
+    }
+
+    // MARK: - Face events
+
+    /// Keys while the event list is open; false lets the key do what it does elsewhere.
+    private func handleInEventList(_ action: MonitorAction) -> Bool {
+        switch action {
+        case .selectPrevious: eventList?.move(by: -1)
+        case .selectNext: eventList?.move(by: 1)
+        case .seek(let seconds): eventList?.move(by: Int(seconds.rounded()))
+        case .toggleEvents, .closeOverlay:
+            eventList = nil
+            forceRepaint()
+        case .toggleFullScreen:
+            if let event = eventList?.selected { jump(to: event) }
+        case .exportClip:
+            if let event = eventList?.selected { exportClip(of: event) }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The stream an event happened on, if its video can still be in history (same run, stream known).
+    private func stream(of event: FaceEvent) -> MediaStream? {
+        guard event.runID == faces?.runID else {
+            say("that event is from an earlier run: its video is gone (history is kept in memory only)")
+            return nil
+        }
+        guard let stream = registry.streams.first(where: { "\($0.name)" == event.stream }) else {
+            say("stream \(event.stream) is not known to this relay")
+            return nil
+        }
+        return stream
+    }
+
+    /// Selects the event's stream and pauses on the event's frame.
+    private func jump(to event: FaceEvent) {
+        guard let stream = stream(of: event) else { return }
+        select(stream.name)
+        eventList = nil
+        forceRepaint()
+        showPaused(at: event.ptsMilliseconds)
+    }
+
+    /// Exports `--event-before` before the event to `--event-after` after it.
+    private func exportClip(of event: FaceEvent) {
+        guard let stream = stream(of: event), let settings = faces?.settings else { return }
+        let url = outputURL(for: stream, pts: event.ptsMilliseconds, extension: "mp4", label: "face-\(event.kind.rawValue)")
+        export(stream, from: event.ptsMilliseconds - Int64(settings.eventBeforeSeconds * 1000),
+               to: event.ptsMilliseconds + Int64(settings.eventAfterSeconds * 1000), url: url)
+    }
+
+    private func refreshEvents(force: Bool = false) {
+        guard let faces, force || Date().timeIntervalSince(eventsReadAt) >= 1 else { return }
+        events = faces.events(limit: 500)
+        eventsReadAt = Date()
+        eventList?.update(events)
     }
 
     private func writeStatistics(wallSeconds: Double) {
@@ -261,12 +409,12 @@ public final class MonitorApp: @unchecked Sendable {
         pendingMessage.withLock { $0 = text }
     }
 
-    private func outputURL(for stream: MediaStream, pts: Int64, extension fileExtension: String) -> URL {
+    private func outputURL(for stream: MediaStream, pts: Int64, extension fileExtension: String, label: String? = nil) -> URL {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let safeName = "\(stream.name)".map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
         return settings.outputDirectory.appendingPathComponent(
-            "imago-\(String(safeName))-\(formatter.string(from: Date()))-\(pts)ms.\(fileExtension)")
+            "imago-\(String(safeName))-\(formatter.string(from: Date()))\(label.map { "-" + $0 } ?? "")-\(pts)ms.\(fileExtension)")
     }
 
     private func say(_ text: String) {
@@ -292,32 +440,37 @@ public final class MonitorApp: @unchecked Sendable {
         let stream = selectedStream
         let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: fullScreen)
         let chromeDue = chromeDirty || Date().timeIntervalSince(lastChromeDraw) >= chromeInterval
-        guard chromeDue || helpVisible || stream == nil else {
+        guard chromeDue || helpVisible || eventList != nil || stream == nil else {
             if let stream { drawVideo(of: stream, in: layout.video) }
             return
         }
         chromeDirty = false
         lastChromeDraw = Date()
         let palette = ThemePalette(theme: theme, screen: screen)
+        refreshEvents()
+        let eventMarks = events.filter { $0.runID == faces?.runID && $0.stream == stream.map { "\($0.name)" } }.map(\.ptsMilliseconds)
 
         screen.erase()
         screen.fill(row: 0, column: 0, width: screen.columns, height: screen.rows, pair: palette.normal)
         ChromeRenderer(screen: screen, palette: palette, layout: layout).draw(
             streams: streams, selected: stream, playhead: playhead, focusedPanel: focusedPanel,
-            status: statusLine(), serverURL: settings.serverURL)
+            eventMarks: eventMarks, status: statusLine(), serverURL: settings.serverURL)
 
-        let textInVideoPanel: [String]?
+        let textInVideoPanel: [(text: String, selected: Bool)]?
         if helpVisible {
-            textInVideoPanel = ["Keys"] + MonitorAction.help.map { "  \($0.keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.action)" }
+            textInVideoPanel = [("Keys", false)] + MonitorAction.help.map { ("  \($0.keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.action)", false) }
+        } else if let eventList {
+            textInVideoPanel = eventList.lines(height: layout.video.height, currentRunID: faces?.runID)
         } else if stream == nil {
-            textInVideoPanel = noStreamInstructions()
+            textInVideoPanel = noStreamInstructions().map { ($0, false) }
         } else {
             textInVideoPanel = nil
         }
         if let lines = textInVideoPanel {
             for (index, line) in lines.prefix(layout.video.height).enumerated() {
-                screen.draw(line, row: layout.video.row + index, column: layout.video.column + 1, width: layout.video.width - 2,
-                            pair: index == 0 ? palette.title : palette.normal, bold: index == 0)
+                let pair = index == 0 ? palette.title : line.selected ? palette.selected : palette.normal
+                screen.draw(line.text, row: layout.video.row + index, column: layout.video.column + 1, width: layout.video.width - 2,
+                            pair: pair, bold: index == 0 || line.selected)
             }
             videoPanelHeldByText = true
             screen.refresh()
@@ -344,7 +497,7 @@ public final class MonitorApp: @unchecked Sendable {
             guard let paused = pausedFrame else { return }
             picture = paused
             number = nil
-            if shownPausedPts == pts, !videoNeedsRedraw { return }
+            if shownPausedPts == pts, !videoNeedsRedraw, !awaitingDetection { return }
             shownPausedPts = pts
         }
         if let number, number == shownFrameNumber, !videoNeedsRedraw { return }
@@ -366,7 +519,13 @@ public final class MonitorApp: @unchecked Sendable {
         }
         let cpuStart = RenderStatistics.threadCPUSeconds()
         guard let image = try? scaler.scale(picture, width: region.width, height: region.height * 2, format: .rgb24) else { return }
-        let exact = RGBImage(width: image.width, height: image.height, pixels: image.pixels)
+        var pixels = image.pixels
+        let boxes = faceBoxes(for: picture, in: stream)
+        if !boxes.isEmpty {
+            FaceOverlay.draw(boxes, on: &pixels, width: image.width, height: image.height, sourceWidth: picture.width,
+                             sourceHeight: picture.height, color: faceBoxColor, thickness: 1)
+        }
+        let exact = RGBImage(width: image.width, height: image.height, pixels: pixels)
         let bytes = renderer!.render(exact)
         shownFrameNumber = number
         videoNeedsRedraw = false
@@ -383,6 +542,24 @@ public final class MonitorApp: @unchecked Sendable {
         adaptFrameRate(writeSeconds: seconds)
         renderedFrames.add(1)
         outputBytes.add(bytes.count)
+    }
+
+    /// The boxes to draw on `picture`: live, the newest detection (from at most a second before or after
+    /// the frame); paused, the detection of that very frame, asked for on demand when no worker looked at it.
+    private func faceBoxes(for picture: VideoFrame, in stream: MediaStream) -> [FaceBox] {
+        awaitingDetection = false
+        guard showFaces, let faces, faces.settings.enabled else { return [] }
+        switch playhead {
+        case .live:
+            guard let latest = faces.faces(of: stream.name).latest, abs(latest.ptsMilliseconds - picture.ptsMilliseconds) <= 1000 else { return [] }
+            return latest.boxes
+        case .paused:
+            guard let detection = faces.detection(of: picture, in: stream) else {
+                awaitingDetection = true
+                return []
+            }
+            return detection.boxes
+        }
     }
 
     /// Backs off when writing a frame takes most of a frame interval (the terminal or the link
@@ -402,6 +579,9 @@ public final class MonitorApp: @unchecked Sendable {
             parts.append("limit \(Self.bytes(limit.bytesPerSecond / 0.9))/s, lossy threshold \(renderer?.changeThreshold ?? settings.changeThreshold)")
         }
         if framesPerSecond < settings.framesPerSecond - 0.5 { parts.append(String(format: "backed off to %.0f fps", framesPerSecond)) }
+        let pending = pendingExports.load(ordering: .relaxed)
+        if pending > 0 { parts.append("\(pending) export\(pending == 1 ? "" : "s") running") }
+        if let faces, !faces.settings.enabled { parts.append("faces off") }
         if let message = statusMessage, message.until > Date() { parts.append(message.text) }
         return parts.joined(separator: "  │  ")
     }

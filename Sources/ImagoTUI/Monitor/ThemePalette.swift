@@ -1,7 +1,7 @@
 /// A theme turned into ncurses colour pairs for the chrome (the video does not use them).
 struct ThemePalette {
     let normal, dim, title, panelTitle, border, selected, live, disconnected, warning, error, ok: Int32
-    let timelineBackground, timelineBuffer, timelinePlayhead, timelineLive, paused, hintKey, hintText, status: Int32
+    let timelineBackground, timelineBuffer, timelinePlayhead, timelineLive, timelineEvent, paused, hintKey, hintText, status: Int32
 
     init(theme: Theme, screen: Screen) {
         let background = Self.index(theme.background, colors: screen.colorCount)
@@ -24,6 +24,7 @@ struct ThemePalette {
         timelineBuffer = pair(theme.foreground, on: theme.timelineBuffer)
         timelinePlayhead = pair(theme.timelinePlayhead)
         timelineLive = pair(theme.timelineLive)
+        timelineEvent = pair(theme.timelineEvent, on: theme.timelineBuffer)
         paused = pair(theme.paused)
         hintKey = pair(theme.hintKey)
         hintText = pair(theme.hintText)

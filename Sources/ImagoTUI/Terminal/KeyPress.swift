@@ -3,7 +3,7 @@ import CNcursesw
 /// A key the user pressed, as the monitor understands it.
 enum KeyPress: Equatable, Sendable {
     case character(Character)
-    case up, down, left, right, pageUp, pageDown, home, end, enter, tab, backTab, resize
+    case up, down, left, right, pageUp, pageDown, home, end, enter, tab, backTab, resize, escape
     case other(Int32)
 
     init(code: Int32) {

@@ -59,11 +59,14 @@ final class Screen {
         case OK where character == 27:
             // An escape sequence ncurses does not know: swallow the rest of it rather than read
             // its bytes as keys ('[' would seek back a second).
+            // A lone ESC (nothing follows at once) is the Escape key.
             wtimeout(cnc_stdscr(), 0)
+            var swallowed = false
             while wget_wch(cnc_stdscr(), &character) == OK {
+                swallowed = true
                 if (0x40...0x7E).contains(character) && character != 0x5B && character != 0x4F { break }
             }
-            return nil
+            return swallowed ? nil : .escape
         case OK: return .character(Character(Unicode.Scalar(UInt32(character)) ?? " "))
         case KEY_CODE_YES: return KeyPress(code: Int32(character))
         default: return nil
