@@ -7,19 +7,27 @@ public final class FFmpegPublisher: @unchecked Sendable {
     private let stderrFile: URL
 
     /// Publishes testsrc2 video (and a sine tone) encoded with libx264/AAC, paced in real time.
-    public init(url: String, size: String = "320x240", rate: Int = 30, gop: Int = 60, seconds: Double, audio: Bool = true) throws {
-        let directory = FileManager.default.temporaryDirectory
-        progressFile = directory.appendingPathComponent("imago-progress-\(UUID().uuidString).txt")
-        stderrFile = directory.appendingPathComponent("imago-ffmpeg-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        var arguments = ["-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", progressFile.path,
-                         "-re", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate)"]
+    public convenience init(url: String, size: String = "320x240", rate: Int = 30, gop: Int = 60, seconds: Double, audio: Bool = true) throws {
+        var arguments = ["-re", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate)"]
         if audio { arguments += ["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"] }
         arguments += ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "\(gop)"]
         if audio { arguments += ["-c:a", "aac", "-b:a", "96k"] }
         arguments += ["-t", "\(seconds)", "-f", "flv", url]
+        try self.init(arguments: arguments)
+    }
+
+    /// Publishes a file as it is (`-c copy`), paced in real time.
+    public convenience init(file path: String, url: String) throws {
+        try self.init(arguments: ["-re", "-i", path, "-c", "copy", "-f", "flv", url])
+    }
+
+    private init(arguments: [String]) throws {
+        let directory = FileManager.default.temporaryDirectory
+        progressFile = directory.appendingPathComponent("imago-progress-\(UUID().uuidString).txt")
+        stderrFile = directory.appendingPathComponent("imago-ffmpeg-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = arguments
+        process.arguments = ["-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", progressFile.path] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()

@@ -20,6 +20,10 @@ final class ImagoProcess: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        // A data directory of its own unless the test names one: nothing lands in the user's home.
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("imago-xdg-\(UUID().uuidString)").path
+        process.environment = environment
         self.process = process
         out.fileHandleForReading.readabilityHandler = { [stdoutText] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
