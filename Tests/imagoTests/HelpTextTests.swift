@@ -23,6 +23,8 @@ final class HelpTextTests: XCTestCase {
                                       command).
               serve                   Run the relay without the terminal UI, printing a
                                       health line per stream.
+              events                  List the face events stored in the data directory
+                                      (face appeared / face left).
               bench                   Measure Imago's performance on this machine (prints
                                       figures).
 

@@ -88,6 +88,21 @@ final class MonitorTmuxTests: XCTestCase {
         let live = await eventually(timeoutSeconds: 5) { tmux.capture().contains("LIVE") && !tmux.capture().contains("PAUSED") }
         XCTAssertTrue(live, tmux.capture())
 
+        // Faces: the demo's face is counted in the stream list, S saves a snapshot with its box drawn,
+        // e lists the "appeared" event, and Enter on it pauses at the event's frame.
+        let counted = await eventually(timeoutSeconds: 10) { tmux.capture().contains("☺1") }
+        XCTAssertTrue(counted, tmux.capture())
+        tmux.send("S")
+        let savedWithFace = await eventually(timeoutSeconds: 10) { tmux.capture().contains("snapshot with 1 face saved: ") }
+        XCTAssertTrue(savedWithFace, tmux.capture())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".png") }.count, 2)
+        tmux.send("e")
+        let listed = await eventually(timeoutSeconds: 5) { tmux.capture().contains("Face events") && tmux.capture().contains("appeared") }
+        XCTAssertTrue(listed, tmux.capture())
+        tmux.send("Enter")
+        let atEvent = await eventually(timeoutSeconds: 5) { shownTime().map { Double($0)! < 2 } ?? false }
+        XCTAssertTrue(atEvent, "Enter pauses on the event, which the demo has within its first second: \(tmux.capture())")
+
         await assertQuitsCleanly(tmux)
     }
 

@@ -59,6 +59,32 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertTrue(imago.standardOutput.contains("Stream Key: \(key)\n"), imago.standardOutput)
     }
 
+    /// The demo has a face from its first frame: serve --json prints the "appeared" event as it happens, and
+    /// `imago events`, a new process, reads it back from the data directory.
+    func testFaceEventsArePrintedAsJSONLinesAndSurviveARestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let imago = try ImagoProcess(["serve", "--rtmp", "127.0.0.1:0", "--demo", "--json", "--data-dir", directory.path])
+        let printed = await eventually(timeoutSeconds: 20) {
+            imago.jsonLines.contains { $0["type"] as? String == "face" && $0["kind"] as? String == "appeared" }
+        }
+        XCTAssertTrue(printed, imago.standardOutput + imago.standardError)
+        let line = try XCTUnwrap(imago.jsonLines.first { $0["type"] as? String == "face" })
+        let stream = try XCTUnwrap(line["stream"] as? String)
+        XCTAssertTrue(stream.hasPrefix("demo/astronaut-"), stream)
+        XCTAssertEqual((line["boxes"] as? [[String: Any]])?.count, 1, "\(line)")
+        imago.process.terminate()
+        let status = await imago.waitForExit()
+        XCTAssertEqual(status, 0, imago.standardError)
+
+        let (listStatus, listed, errors) = try await ImagoProcess.run(["events", "--data-dir", directory.path, "--json"])
+        XCTAssertEqual(listStatus, 0, errors)
+        let events = listed.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertTrue(events.contains { $0["stream"] as? String == stream && $0["kind"] as? String == "appeared" && $0["id"] as? Int == line["id"] as? Int }, listed)
+        let (_, human, _) = try await ImagoProcess.run(["events", "--data-dir", directory.path])
+        XCTAssertTrue(human.contains("\(stream)  face appeared  t="), human)
+    }
+
     func testBadArgumentsGetAnActionableMessage() async throws {
         let (status, _, errors) = try await ImagoProcess.run(["serve", "--rtmp", "nonsense", "--history-bytes", "1G"])
         XCTAssertEqual(status, 64)
@@ -66,6 +92,9 @@ final class ServeCommandTests: XCTestCase {
         let (sizeStatus, _, sizeErrors) = try await ImagoProcess.run(["serve", "--history-bytes", "lots"])
         XCTAssertEqual(sizeStatus, 64)
         XCTAssertTrue(sizeErrors.contains("--history-bytes 'lots' is not a size"), sizeErrors)
+        let (facesStatus, _, facesErrors) = try await ImagoProcess.run(["serve", "--faces-presence", "1/4"])
+        XCTAssertEqual(facesStatus, 64)
+        XCTAssertTrue(facesErrors.contains("--faces-presence 1/4 is invalid"), facesErrors)
     }
 
     func testPortInUseIsReported() async throws {

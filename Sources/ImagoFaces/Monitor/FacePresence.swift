@@ -19,14 +19,14 @@ public struct FacePresence {
         /// Parses "K/N" (`--faces-presence 3/5`).
         public init(parsing text: String) throws(FaceSettingsError) {
             let parts = text.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let required = parts[0], let window = parts[1] else { throw .presence(required: 0, window: 0) }
+            guard parts.count == 2, let required = parts[0], let window = parts[1] else { throw .presence(text) }
             self.init(required: required, window: window)
             try validate()
         }
 
         /// K must be a majority of N, so "present" and "gone" can never both hold.
         public func validate() throws(FaceSettingsError) {
-            guard required >= 1, required <= window, 2 * required > window, window <= 50 else { throw .presence(required: required, window: window) }
+            guard required >= 1, required <= window, 2 * required > window, window <= 50 else { throw .presence("\(required)/\(window)") }
         }
     }
 

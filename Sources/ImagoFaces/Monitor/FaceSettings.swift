@@ -44,7 +44,8 @@ public enum FaceSettingsError: Error, CustomStringConvertible, Equatable {
     case detectionWidth(Int)
     case workerCount(Int)
     case eventWindow(before: Double, after: Double)
-    case presence(required: Int, window: Int)
+    /// `--faces-presence` as given.
+    case presence(String)
 
     public var description: String {
         switch self {
@@ -56,8 +57,8 @@ public enum FaceSettingsError: Error, CustomStringConvertible, Equatable {
             "face worker count \(value) is out of range: use at least 1"
         case .eventWindow(let before, let after):
             "--event-before \(before) / --event-after \(after): both must be 0 or more seconds"
-        case .presence(let required, let window):
-            "--faces-presence \(required)/\(window) is invalid: use K/N with N/2 < K ≤ N ≤ 50 (present after K of the last N detections, gone after K without)"
+        case .presence(let text):
+            "--faces-presence \(text) is invalid: use K/N with N/2 < K ≤ N ≤ 50 (present after K of the last N detections, gone after K without)"
         }
     }
 }

@@ -268,17 +268,17 @@ public final class MonitorApp: @unchecked Sendable {
             let message: String
             do {
                 var image = try FrameScaler().scale(frame, width: frame.width, height: frame.height, format: .rgb24)
-                var note = ""
+                var what = "snapshot"
                 if let faces {
                     let detection = Self.awaitDetection(of: frame, in: stream, faces: faces)
                     let boxes = detection?.boxes ?? []
                     image = FaceOverlay.drawing(boxes, on: image, sourceWidth: frame.width, sourceHeight: frame.height,
                                                 color: color, thickness: max(2, frame.width / 320))
-                    note = detection == nil ? " (face detection did not finish: no boxes)" : " (\(boxes.count) face\(boxes.count == 1 ? "" : "s"))"
+                    what = detection == nil ? "snapshot (face detection did not finish: no boxes)" : "snapshot with \(boxes.count) face\(boxes.count == 1 ? "" : "s")"
                 }
                 let png = try ImageEncoder.encode(try VideoFrame(rgb24: image), as: .png)
                 try Data(png).write(to: url, options: .atomic)
-                message = "snapshot saved: \(url.path)\(note)"
+                message = "\(what) saved: \(url.path)"
             } catch {
                 message = "snapshot failed: \(error)"
             }
