@@ -38,12 +38,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## bench: every benchmark (ingest, decode, render); prints figures, asserts nothing
+## bench: every benchmark (ingest, decode, render, faces); prints figures, asserts nothing
 bench: build
 	@$(MAKE) --no-print-directory install-missing PACKAGES="$(BENCH_PACKAGES)"
 	.build/release/imago bench ingest
 	.build/release/imago bench decode
 	.build/release/imago bench render
+	.build/release/imago bench faces
 
 clean:
 	rm -rf .build

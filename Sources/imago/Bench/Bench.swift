@@ -7,7 +7,7 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Imago's performance on this machine (prints figures).",
-        subcommands: [Ingest.self, Decode.self, Render.self])
+        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self])
 
     /// A scratch folder for the recording the benchmarks make when none is given.
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
@@ -123,6 +123,29 @@ extension Bench {
                                  result.framesPerSecond, result.cpuMillisecondsPerFrame, result.note))
                 }
             }
+        }
+    }
+
+    struct Faces: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Face detection: milliseconds per detection at 640x360 and 320x180 on the demo clip, and the rate one worker sustains live.")
+
+        @Option(help: "Seconds the live measurement runs.")
+        var seconds = 10.0
+
+        func run() async throws {
+            var logger = Logger(label: "imago-bench")
+            logger.logLevel = .warning
+            let benchmark = FacesBenchmark(logger: logger)
+            print("dlib HOG frontal face detector (built -O2), upsample 0, on frames of the demo clip (640x360, face about 100 px)")
+            for figures in try benchmark.detectorAlone(sizes: [(640, 360), (320, 180)]) {
+                print(String(format: "  detector alone at %@: %6.1f ms per detection = %6.1f detections/s on one core; face found in %d of %d frames",
+                             figures.label, figures.medianMilliseconds, 1000 / figures.medianMilliseconds, figures.framesWithFace, figures.frames))
+            }
+            let live = try await benchmark.live(seconds: seconds)
+            func ms(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "-" }
+            print(String(format: "  live, one worker, --faces-hz 60, demo stream through the relay: %.1f detections/s, %@ ms p50, %@ ms p99 (scale + detect); process CPU %.2f cores (relay + decode + detection)",
+                         live.detectionsPerSecond, ms(live.millisecondsP50), ms(live.millisecondsP99), live.cpuSecondsPerSecond))
         }
     }
 }
