@@ -26,7 +26,7 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where snapshots (s) and clips (c) are saved (default: the current directory).", valueName: "path"))
     var outputDirectory: String?
 
-    @Option(name: .customLong("change-threshold"), help: ArgumentHelp("Lossy: don't resend video cells whose colours moved at most this much per channel (0 = exact).", valueName: "0-255"))
+    @Option(name: .customLong("change-threshold"), help: ArgumentHelp("Lossy: colours within this much per channel of what the terminal shows, or of a colour already set, are not resent (0 = exact; 4 is invisible).", valueName: "0-255"))
     var changeThreshold = 0
 
     @Option(name: .customLong("max-bandwidth"), help: ArgumentHelp("Most the monitor writes to the terminal, e.g. 1Mbit or 125kB (per second); frames get smaller (lossy) and rarer to fit.", valueName: "rate"))

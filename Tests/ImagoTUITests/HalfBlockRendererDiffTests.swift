@@ -55,6 +55,36 @@ final class HalfBlockRendererDiffTests: XCTestCase {
         XCTAssertEqual(r.render(picture), first)
     }
 
+    func testThresholdReusesAColourAlreadySetWhenItIsCloseEnough() {
+        // Two cells whose colours differ by 3 per channel: exact needs an SGR for each, threshold 4 one.
+        let near = RGB(r: 103, g: 53, b: 23)
+        let image = HalfBlock.image([[RGB(r: 100, g: 50, b: 20), near], [.white, .white]])
+        var exact = renderer(columns: 2, rows: 1)
+        XCTAssertEqual(HalfBlock.wire(exact.render(image)),
+                       "⎋[?2026h⎋7⎋[5;10H⎋[0;38;2;100;50;20;48;2;255;255;255m▀⎋[38;2;103;53;23m▀⎋[0m⎋8⎋[?2026l")
+        var lossy = renderer(threshold: 4, columns: 2, rows: 1)
+        XCTAssertEqual(HalfBlock.wire(lossy.render(image)),
+                       "⎋[?2026h⎋7⎋[5;10H⎋[0;38;2;100;50;20;48;2;255;255;255m▀▀⎋[0m⎋8⎋[?2026l")
+        XCTAssertEqual(lossy.displayedImage[x: 1, y: 0], RGB(r: 100, g: 50, b: 20), "shown in the colour already set")
+        // The next frame measures from what is shown: the same picture sends nothing more.
+        XCTAssertEqual(lossy.render(image), [])
+    }
+
+    func testThresholdKeepsEveryShownPixelWithinItOfTheSource() {
+        var lossy = renderer(threshold: 6, columns: 40, rows: 12)
+        for frame in 0..<10 {
+            let image = HalfBlock.naturalFrame(width: 40, height: 24, frame: frame, noise: 3)
+            _ = lossy.render(image)
+            let shown = lossy.displayedImage
+            for y in 0..<24 {
+                for x in 0..<40 {
+                    let a = shown[x: x, y: y], b = image[x: x, y: y]
+                    XCTAssertLessThanOrEqual(max(abs(Int(a.r) - Int(b.r)), abs(Int(a.g) - Int(b.g)), abs(Int(a.b) - Int(b.b))), 6)
+                }
+            }
+        }
+    }
+
     func testThresholdSkipsSmallChangesAndSendsLargeOnes() {
         var r = renderer(threshold: 8)
         _ = r.render(picture)

@@ -50,6 +50,7 @@ public final class MonitorApp: @unchecked Sendable {
     private var videoNeedsRedraw = true
     private var lastVideoWrite = Date.distantPast
     private var framesPerSecond: Double
+    private var averageWriteSeconds = 0.0
     private var renderedFrames = RateCounter()
     private var outputBytes = RateCounter()
     private var bandwidth: BandwidthLimit?
@@ -88,9 +89,12 @@ public final class MonitorApp: @unchecked Sendable {
             TerminalRestorer.restoreNow()
             writeStatistics(wallSeconds: Date().timeIntervalSince(started))
         }
+        // Frames are due on a fixed cadence: the time a frame takes to draw and write is part of its
+        // interval, not added to it (which held 30 fps down to 20–25 in tmux).
+        var deadline = Date()
         while !stopRequested.load(ordering: .relaxed) {
             let interval = 1 / max(1, framesPerSecond)
-            let deadline = Date().addingTimeInterval(interval)
+            deadline = max(deadline.addingTimeInterval(interval), Date())
             var quit = false
             // Keys are read until the next frame is due, so input stays responsive at any fps.
             repeat {
@@ -565,9 +569,12 @@ public final class MonitorApp: @unchecked Sendable {
     /// Backs off when writing a frame takes most of a frame interval (the terminal or the link
     /// cannot take more), and recovers slowly towards the configured rate.
     private func adaptFrameRate(writeSeconds: Double) {
+        // A moving average, so one slow write (tmux busy for a moment) does not halve the frame rate.
+        averageWriteSeconds = averageWriteSeconds * 0.8 + writeSeconds * 0.2
         let interval = 1 / framesPerSecond
-        if writeSeconds > interval * 0.8 {
-            framesPerSecond = max(1, framesPerSecond * 0.7)
+        if averageWriteSeconds > interval * 0.8 {
+            framesPerSecond = max(1, framesPerSecond * 0.8)
+            averageWriteSeconds = 0
         } else if framesPerSecond < settings.framesPerSecond {
             framesPerSecond = min(settings.framesPerSecond, framesPerSecond + 0.25)
         }

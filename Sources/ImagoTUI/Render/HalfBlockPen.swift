@@ -10,6 +10,23 @@ struct HalfBlockPen {
         self.coding = coding
     }
 
+    /// `code` (truecolor only), or the background or foreground already set when it is within `threshold`
+    /// per channel of it: a cell drawn in a colour already set needs no SGR.
+    @inline(__always)
+    func snapped(_ code: UInt32, within threshold: Int) -> UInt32 {
+        if background != TerminalColorCoding.unknown, Self.isWithin(threshold, code, background) { return background }
+        if foreground != TerminalColorCoding.unknown, Self.isWithin(threshold, code, foreground) { return foreground }
+        return code
+    }
+
+    /// Whether every channel of packed `a` is within `threshold` of packed `b`.
+    @inline(__always)
+    static func isWithin(_ threshold: Int, _ a: UInt32, _ b: UInt32) -> Bool {
+        abs(Int(a >> 16) - Int(b >> 16)) <= threshold
+            && abs(Int(a >> 8 & 0xFF) - Int(b >> 8 & 0xFF)) <= threshold
+            && abs(Int(a & 0xFF) - Int(b & 0xFF)) <= threshold
+    }
+
     /// Writes one cell showing `upper` over `lower` (colour codes), with any SGR it needs.
     @inline(__always)
     mutating func writeCell(upper: UInt32, lower: UInt32, into out: inout TerminalByteWriter) {

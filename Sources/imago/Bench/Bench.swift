@@ -110,6 +110,7 @@ extension Bench {
                 var results = [
                     try await benchmark.imago(clip, binary: binary),
                     try await benchmark.imago(clip, binary: binary, extraOptions: "--change-threshold 4"),
+                    try await benchmark.imago(clip, binary: binary, extraOptions: "--change-threshold 8"),
                     try await benchmark.imago(clip, binary: binary, extraOptions: "--color 256"),
                 ]
                 results.append(try await benchmark.player("mpv --vo=tct half-blocks", command:
