@@ -1,4 +1,4 @@
-/// Keeps the monitor's video output under a byte rate (a slow ssh link): a token bucket decides
+/// Keeps the monitor's output (video and chrome) under a byte rate (a slow ssh link): a token bucket decides
 /// whether a frame may be sent now, and the lossy change threshold rises while frames are too big
 /// to hold the minimum frame rate, and falls back when they are small again.
 struct BandwidthLimit: Sendable {
@@ -21,6 +21,11 @@ struct BandwidthLimit: Sendable {
 
     /// True when a frame may be sent now.
     var allowsFrame: Bool { tokens > 0 }
+
+    /// Charges bytes that were sent besides the video (the chrome).
+    mutating func spend(bytes: Int) {
+        tokens -= Double(bytes)
+    }
 
     /// Charges a frame that was sent and returns the change threshold to use next.
     mutating func charge(bytes: Int, threshold: Int, floor: Int) -> Int {

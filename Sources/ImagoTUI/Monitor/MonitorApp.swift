@@ -52,6 +52,7 @@ public final class MonitorApp: @unchecked Sendable {
     private var framesPerSecond: Double
     private var averageWriteSeconds = 0.0
     private var renderedFrames = RateCounter()
+    /// Every byte written to the terminal: video frames and ncurses' chrome.
     private var outputBytes = RateCounter()
     private var bandwidth: BandwidthLimit?
     private var lastChromeDraw = Date.distantPast
@@ -66,8 +67,8 @@ public final class MonitorApp: @unchecked Sendable {
         self.settings = settings
         self.colorMode = settings.colorMode ?? ColorMode.detect(environment: ProcessInfo.processInfo.environment)
         self.framesPerSecond = settings.framesPerSecond
-        // The video gets 90 % of the limit; the chrome, redrawn four times a second, fits in the rest.
-        self.bandwidth = settings.maxBytesPerSecond.map { BandwidthLimit(bytesPerSecond: $0 * 0.9) }
+        // 5 % below the limit: the bucket may save up a quarter second, and a link has no room for bursts.
+        self.bandwidth = settings.maxBytesPerSecond.map { BandwidthLimit(bytesPerSecond: $0 * 0.95) }
         themeIndex = settings.themes.firstIndex(of: settings.theme) ?? 0
         if !settings.themes.contains(settings.theme) { self.settings.themes.insert(settings.theme, at: 0) }
     }
@@ -477,16 +478,23 @@ public final class MonitorApp: @unchecked Sendable {
                             pair: pair, bold: index == 0 || line.selected)
             }
             videoPanelHeldByText = true
-            screen.refresh()
+            refreshChrome()
             return
         }
-        screen.refresh()
+        refreshChrome()
         if videoPanelHeldByText {
             // ncurses just blanked the text it drew there: the video must be drawn whole again.
             invalidateVideo()
             videoPanelHeldByText = false
         }
         if let stream { drawVideo(of: stream, in: layout.video) }
+    }
+
+    /// ncurses' refresh, with its bytes counted in the output rate and charged to the bandwidth limit.
+    private func refreshChrome() {
+        guard let written = screen.refresh(), written > 0 else { return }
+        outputBytes.add(written)
+        bandwidth?.spend(bytes: written)
     }
 
     private func drawVideo(of stream: MediaStream, in panel: Rect) {
@@ -516,7 +524,7 @@ public final class MonitorApp: @unchecked Sendable {
         let region = Rect(row: panel.row + (panel.height - size.rows) / 2, column: panel.column + (panel.width - size.columns) / 2,
                           width: size.columns, height: size.rows)
         if region != videoRegion {
-            if videoRegion != nil { screen.clearAll(); screen.refresh() }
+            if videoRegion != nil { screen.clearAll(); refreshChrome() }
             videoRegion = region
             renderer = HalfBlockRenderer(top: region.row + 1, left: region.column + 1, columns: region.width, rows: region.height,
                                          options: .init(colorMode: colorMode, changeThreshold: settings.changeThreshold))
@@ -581,9 +589,9 @@ public final class MonitorApp: @unchecked Sendable {
     }
 
     private func statusLine() -> String {
-        var parts = [String(format: "render %.1f fps  video %@/s  %@", renderedFrames.perSecond, Self.bytes(outputBytes.perSecond), colorMode.rawValue)]
-        if let limit = bandwidth {
-            parts.append("limit \(Self.bytes(limit.bytesPerSecond / 0.9))/s, lossy threshold \(renderer?.changeThreshold ?? settings.changeThreshold)")
+        var parts = [String(format: "render %.1f fps  out %@/s  %@", renderedFrames.perSecond, Self.bytes(outputBytes.perSecond), colorMode.rawValue)]
+        if let limit = settings.maxBytesPerSecond {
+            parts.append("limit \(Self.bytes(limit))/s, lossy threshold \(renderer?.changeThreshold ?? settings.changeThreshold)")
         }
         if framesPerSecond < settings.framesPerSecond - 0.5 { parts.append(String(format: "backed off to %.0f fps", framesPerSecond)) }
         let pending = pendingExports.load(ordering: .relaxed)

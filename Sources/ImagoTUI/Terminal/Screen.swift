@@ -108,5 +108,20 @@ final class Screen {
         for line in row..<(row + height) { draw(blank, row: line, column: column, width: width, pair: pair) }
     }
 
-    func refresh() { wrefresh(cnc_stdscr()) }
+    /// Sends what changed to the terminal; returns the bytes ncurses wrote (nil where the kernel does not say).
+    @discardableResult
+    func refresh() -> Int? {
+        let before = Self.bytesWrittenByThisThread()
+        wrefresh(cnc_stdscr())
+        guard let before, let after = Self.bytesWrittenByThisThread() else { return nil }
+        return after - before
+    }
+
+    /// Bytes this thread has passed to write(2) so far (Linux: `wchar` in /proc/thread-self/io). ncurses
+    /// writes to the terminal's file descriptor itself, so this is the only way to count its bytes.
+    private static func bytesWrittenByThisThread() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/thread-self/io", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("wchar:") }) else { return nil }
+        return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+    }
 }
