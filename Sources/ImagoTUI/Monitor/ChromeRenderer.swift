@@ -8,15 +8,15 @@ struct ChromeRenderer {
     let palette: ThemePalette
     let layout: Layout
 
-    func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focusedPanel: Int, eventMarks: [Int64],
-              status: String, serverURL: String) {
+    func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focusedPanel: Int, healthScroll: Int,
+              eventMarks: [Int64], status: String, serverURL: String) {
         let healths = streams.map { $0.health() }
         let selectedHealth = selected.map { stream in healths[streams.firstIndex { $0 === stream }!] }
         let live = healths.filter { $0.state == .live }.count
         screen.draw(" Imago  \(live) live / \(streams.count) streams   publish to \(serverURL)", row: layout.title.row, column: 0,
                     width: layout.title.width, pair: palette.title, bold: true)
         drawStreamList(healths, selected: selected?.name, focused: focusedPanel == 0)
-        if let selectedHealth { drawHealth(selectedHealth, focused: focusedPanel == 1) }
+        if let selectedHealth { drawHealth(selectedHealth, focused: focusedPanel == 1, scroll: healthScroll) }
         drawTimeline(health: selectedHealth, playhead: playhead, eventMarks: eventMarks)
         screen.draw(status, row: layout.status.row, column: 1, width: layout.status.width - 2, pair: palette.status)
         drawHints()
@@ -52,21 +52,43 @@ struct ChromeRenderer {
         }
     }
 
-    private func drawHealth(_ health: StreamHealth, focused: Bool) {
+    /// The health figures, scrolled by `scroll` lines (Tab focuses the panel, ↑/↓ scroll it); the title
+    /// says when lines are hidden above or below.
+    private func drawHealth(_ health: StreamHealth, focused: Bool, scroll: Int) {
         let rect = layout.health
         guard !rect.isEmpty else { return }
-        panelTitle("Health", in: rect, focused: focused)
-        for (index, line) in Self.healthLines(health).prefix(rect.height - 1).enumerated() {
+        let valueWidth = Self.healthValueWidth(panelWidth: rect.width)
+        let lines = Self.healthLines(health, compact: valueWidth < Self.fullValueWidth)
+        let visible = rect.height - 1
+        let first = Self.clampedHealthScroll(scroll, lineCount: lines.count, visible: visible)
+        let more = (first > 0 ? "↑" : "") + (first + visible < lines.count ? "↓" : "")
+        panelTitle(more.isEmpty ? "Health" : "Health \(more)", in: rect, focused: focused)
+        for (index, line) in lines.dropFirst(first).prefix(visible).enumerated() {
             let pair: Int32 = line.warn ? palette.warning : palette.normal
             screen.draw(" \(line.label.padding(toLength: 11, withPad: " ", startingAt: 0))", row: rect.row + 1 + index,
                         column: rect.column, width: 12, pair: palette.dim)
-            screen.draw(line.value, row: rect.row + 1 + index, column: rect.column + 12, width: rect.width - 13, pair: pair)
+            let value = line.value.count > valueWidth ? String(line.value.prefix(max(0, valueWidth - 1))) + "…" : line.value
+            screen.draw(value, row: rect.row + 1 + index, column: rect.column + 12, width: valueWidth, pair: pair)
         }
     }
 
-    /// Every figure the core measures, as label/value lines.
-    static func healthLines(_ health: StreamHealth) -> [(label: String, value: String, warn: Bool)] {
+    /// Values as wide as this or wider get the long forms ("p50 0.7 p99 6.4 ms"); narrower, the compact ones.
+    static let fullValueWidth = 22
+
+    static func healthValueWidth(panelWidth: Int) -> Int { max(0, panelWidth - 13) }
+
+    /// The first health line to show: `scroll` kept within the lines there are.
+    static func clampedHealthScroll(_ scroll: Int, lineCount: Int, visible: Int) -> Int {
+        max(0, min(scroll, lineCount - max(1, visible)))
+    }
+
+    /// Every figure the core measures, as label/value lines; `compact` forms fit in 17 columns.
+    static func healthLines(_ health: StreamHealth, compact: Bool = false) -> [(label: String, value: String, warn: Bool)] {
         func f(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
+        /// "p50 0.7 p99 6.4 ms", or "0.7/6.4 ms" (p50/p99).
+        func percentiles(_ p50: Double?, _ p99: Double?, _ format: String) -> String {
+            compact ? "\(f(p50, format))/\(f(p99, format)) ms" : "p50 \(f(p50, format)) p99 \(f(p99, format)) ms"
+        }
         let decode = health.decode
         var lines: [(String, String, Bool)] = []
         lines.append(("state", health.state == .live ? "live" + (health.connectedSeconds.map { " " + Self.duration($0) } ?? "") : "disconnected", health.state != .live))
@@ -75,28 +97,38 @@ struct ChromeRenderer {
         if let video = health.video {
             var picture = video.codec
             if let w = video.width, let h = video.height { picture += " \(w)x\(h)" }
-            if let profile = video.profile { picture += " \(profile)" }
-            if let level = video.level { picture += " \(level)" }
-            lines.append(("video", picture, false))
-            lines.append(("fps in", "\(f(video.framesPerSecondFromTimestamps, "%.1f")) ts  \(f(video.framesPerSecondFromArrival, "%.1f")) arrival", false))
+            let profile = [video.profile, video.level].compactMap { $0 }.joined(separator: " ")
+            if compact {
+                lines.append(("video", picture, false))
+                if !profile.isEmpty { lines.append(("profile", profile, false)) }
+            } else {
+                lines.append(("video", profile.isEmpty ? picture : "\(picture) \(profile)", false))
+            }
+            let fpsIn = "\(f(video.framesPerSecondFromTimestamps, "%.1f")) ts\(compact ? " " : "  ")\(f(video.framesPerSecondFromArrival, "%.1f")) \(compact ? "arr" : "arrival")"
+            lines.append(("fps in", fpsIn, false))
             lines.append(("bitrate", "\(MonitorApp.bytes((video.bitsPerSecond ?? 0) / 8))/s", false))
             lines.append(("keyframes", "every \(f(video.keyframeIntervalSeconds, "%.2f")) s", (video.keyframeIntervalSeconds ?? 0) > 4))
         }
-        lines.append(("decoded", "\(f(decode.framesPerSecond, "%.1f")) fps (\(decode.mode.rawValue))", false))
-        lines.append(("latency", "p50 \(f(decode.latencyMillisecondsP50, "%.1f")) p99 \(f(decode.latencyMillisecondsP99, "%.1f")) ms", false))
-        lines.append(("decode", "p50 \(f(decode.decodeMillisecondsP50, "%.1f")) p99 \(f(decode.decodeMillisecondsP99, "%.1f")) ms", false))
+        let mode = compact ? " \(decode.mode.rawValue)" : " (\(decode.mode.rawValue))"
+        lines.append(("decoded", "\(f(decode.framesPerSecond, "%.1f"))\(compact ? "fps" : " fps")\(mode)", false))
+        lines.append(("latency", percentiles(decode.latencyMillisecondsP50, decode.latencyMillisecondsP99, "%.1f"), false))
+        lines.append(("decode", percentiles(decode.decodeMillisecondsP50, decode.decodeMillisecondsP99, "%.1f"), false))
         let lag = decode.latestPtsMilliseconds.flatMap { shown in health.buffer.endMilliseconds.map { Double($0 - shown) } }
         lines.append(("stream lag", "\(f(lag, "%.0f")) ms", (lag ?? 0) > 1000))
         lines.append(("frame age", "\(f(decode.frameAgeSeconds.map { $0 * 1000 }, "%.0f")) ms", (decode.frameAgeSeconds ?? 0) > 1))
-        lines.append(("buffer", String(format: "%.1f s  %d f  %.1f MB", health.buffer.seconds, health.buffer.videoFrames, Double(health.buffer.bytes) / 1_048_576), false))
+        lines.append(("buffer", String(format: compact ? "%.0fs %df %.1fMB" : "%.1f s  %d f  %.1f MB", health.buffer.seconds,
+                                       health.buffer.videoFrames, Double(health.buffer.bytes) / 1_048_576), false))
         lines.append(("skipped", "\(decode.skippedFrames)  errors \(decode.decodeErrors)", decode.decodeErrors > 0))
         if let faces = health.faces {
             let count = faces.faceCount == 1 ? "1 face" : "\(faces.faceCount) faces"
-            lines.append(("faces", "\(count)\(faces.present ? " (present)" : "")", false))
-            lines.append(("detection", "\(f(faces.detectionsPerSecond, "%.1f")) Hz  \(f(faces.detectionMillisecondsP50, "%.0f")) ms (p99 \(f(faces.detectionMillisecondsP99, "%.0f")))", false))
+            lines.append(("faces", "\(count)\(faces.present ? (compact ? " present" : " (present)") : "")", false))
+            let time = compact ? "\(f(faces.detectionMillisecondsP50, "%.0f"))/\(f(faces.detectionMillisecondsP99, "%.0f"))ms"
+                : "\(f(faces.detectionMillisecondsP50, "%.0f")) ms (p99 \(f(faces.detectionMillisecondsP99, "%.0f")))"
+            lines.append(("detection", "\(f(faces.detectionsPerSecond, "%.1f")) Hz \(time)", false))
         }
         if let audio = health.audio {
-            lines.append(("audio", "\(audio.codec) \(audio.sampleRate.map { "\($0) Hz" } ?? "") \(MonitorApp.bytes((audio.bitsPerSecond ?? 0) / 8))/s", false))
+            let rate = audio.sampleRate.map { compact ? String(format: "%gkHz", Double($0) / 1000) : "\($0) Hz" } ?? "-"
+            lines.append(("audio", "\(audio.codec) \(rate) \(MonitorApp.bytes((audio.bitsPerSecond ?? 0) / 8))/s", false))
         }
         if let encoder = health.metadata?.encoder ?? health.flashVersion { lines.append(("encoder", encoder, false)) }
         return lines

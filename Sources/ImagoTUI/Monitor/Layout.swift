@@ -22,7 +22,8 @@ struct Layout: Equatable, Sendable {
         status = Rect(row: rows - 2, column: 0, width: columns, height: 1)
         let bodyTop = 1
         let bodyHeight = max(0, rows - 3)
-        let sideWidth = fullScreen ? 0 : min(44, max(24, columns * 3 / 10))
+        // 30 columns from 80 up: room for every health value in its compact form (see ChromeRenderer).
+        let sideWidth = fullScreen ? 0 : min(44, max(columns >= 80 ? 30 : 24, columns * 3 / 10))
         let listHeight = fullScreen ? 0 : min(max(3, bodyHeight / 3), 12)
         streamList = Rect(row: bodyTop, column: 0, width: sideWidth, height: listHeight)
         health = Rect(row: bodyTop + listHeight, column: 0, width: sideWidth, height: fullScreen ? 0 : bodyHeight - listHeight)

@@ -50,8 +50,8 @@ enum MonitorAction: Equatable, Sendable {
 
     /// Key help, in the order `?` shows it.
     static let help: [(keys: String, action: String)] = [
-        ("↑/↓ k/j", "select stream"),
-        ("Tab", "cycle panels"),
+        ("↑/↓ k/j", "select stream (or scroll the health panel when it has the focus)"),
+        ("Tab", "focus the stream list or the health panel"),
         ("Enter", "full-screen video"),
         ("Space", "pause / resume"),
         ("←/→", "one frame back / forward (paused)"),

@@ -25,7 +25,9 @@ public final class MonitorApp: @unchecked Sendable {
     private var pausedFrame: VideoFrame?
     private var fullScreen = false
     private var helpVisible = false
+    /// 0: the stream list, 1: the health panel (Tab switches); ↑/↓ act on the focused one.
     private var focusedPanel = 0
+    private var healthScroll = 0
     private var themeIndex = 0
     private var statusMessage: (text: String, until: Date)?
     private var readers: [StreamName: HistoryReader] = [:]
@@ -119,12 +121,16 @@ public final class MonitorApp: @unchecked Sendable {
         case .quit:
             return false
         case .selectPrevious, .selectNext:
+            if focusedPanel == 1 {
+                scrollHealth(by: action == .selectNext ? 1 : -1)
+                break
+            }
             guard !streams.isEmpty else { break }
             let index = streams.firstIndex { $0.name == selectedName } ?? 0
             let next = action == .selectNext ? min(streams.count - 1, index + 1) : max(0, index - 1)
             select(streams[next].name)
         case .cyclePanel:
-            focusedPanel = (focusedPanel + 1) % 3
+            focusedPanel = (focusedPanel + 1) % 2
         case .toggleFullScreen:
             fullScreen.toggle()
             forceRepaint()
@@ -174,6 +180,15 @@ public final class MonitorApp: @unchecked Sendable {
             forceRepaint()
         }
         return true
+    }
+
+    /// Scrolls the health panel, within the lines the selected stream has at this terminal size.
+    private func scrollHealth(by lines: Int) {
+        guard let health = selectedStream?.health() else { return }
+        let rect = Layout(rows: screen.rows, columns: screen.columns, fullScreen: fullScreen).health
+        let compact = ChromeRenderer.healthValueWidth(panelWidth: rect.width) < ChromeRenderer.fullValueWidth
+        let count = ChromeRenderer.healthLines(health, compact: compact).count
+        healthScroll = ChromeRenderer.clampedHealthScroll(healthScroll + lines, lineCount: count, visible: rect.height - 1)
     }
 
     private var selectedStream: MediaStream? {
@@ -458,7 +473,7 @@ public final class MonitorApp: @unchecked Sendable {
         screen.erase()
         screen.fill(row: 0, column: 0, width: screen.columns, height: screen.rows, pair: palette.normal)
         ChromeRenderer(screen: screen, palette: palette, layout: layout).draw(
-            streams: streams, selected: stream, playhead: playhead, focusedPanel: focusedPanel,
+            streams: streams, selected: stream, playhead: playhead, focusedPanel: focusedPanel, healthScroll: healthScroll,
             eventMarks: eventMarks, status: statusLine(), serverURL: settings.serverURL)
 
         let textInVideoPanel: [(text: String, selected: Bool)]?
