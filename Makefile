@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Libraries the build links against, and command-line tools the tests drive.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libncursesw5-dev libdlib-dev libsqlite3-dev
-TEST_PACKAGES := ffmpeg tmux
+TEST_PACKAGES := ffmpeg tmux screen
 # Only for `make bench`: the players the render benchmark compares against.
 BENCH_PACKAGES := mpv timg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

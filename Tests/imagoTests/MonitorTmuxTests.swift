@@ -6,8 +6,10 @@ import XCTest
 
 /// The terminal monitor as a user sees it: `imago --demo` in a real tmux terminal.
 final class MonitorTmuxTests: XCTestCase {
-    private func startMonitor(environment: String, directory: URL, columns: Int = 160, rows: Int = 48, options: String = "") throws -> TmuxSession {
-        let command = "env -u COLORTERM \(environment) \(ImagoProcess.binary.path) --demo --rtmp 127.0.0.1:0 --data-dir \(directory.path) --output-dir \(directory.path) \(options)"
+    /// `imago --demo` in a tmux terminal; `wrapper` runs it inside another program (GNU screen).
+    private func startMonitor(environment: String, directory: URL, columns: Int = 160, rows: Int = 48, options: String = "",
+                              wrapper: String = "") throws -> TmuxSession {
+        let command = "\(wrapper) env -u COLORTERM \(environment) \(ImagoProcess.binary.path) --demo --rtmp 127.0.0.1:0 --data-dir \(directory.path) --output-dir \(directory.path) \(options)"
         return try TmuxSession(columns: columns, rows: rows, command: command)
     }
 
@@ -21,7 +23,7 @@ final class MonitorTmuxTests: XCTestCase {
     private func assertQuitsCleanly(_ tmux: TmuxSession, file: StaticString = #filePath, line: UInt = #line) async {
         tmux.send("q")
         let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
-        XCTAssertTrue(exited, "the monitor exits on q", file: file, line: line)
+        XCTAssertTrue(exited, "the monitor exits on q: \(tmux.capture())", file: file, line: line)
         XCTAssertEqual(tmux.exitStatus, 0, file: file, line: line)
     }
 
@@ -117,6 +119,25 @@ final class MonitorTmuxTests: XCTestCase {
         XCTAssertTrue(colored.contains("38;5;"), "256-colour escapes")
         XCTAssertFalse(colored.contains("38;2;"), "no 24-bit foreground escapes")
         XCTAssertFalse(colored.contains("48;2;"), "no 24-bit background escapes")
+        await assertQuitsCleanly(tmux)
+    }
+
+    /// Inside GNU screen (TERM=screen…, no 24-bit colour): 256-colour video, keys through screen's own
+    /// input translation, and a clean exit that ends the screen session.
+    func testUnderGNUScreen() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tmux = try startMonitor(environment: "", directory: directory, columns: 120, rows: 40,
+                                    wrapper: "env -u TMUX TERM=xterm-256color screen -S imago-test-\(UUID().uuidString.prefix(8))")
+        let appeared = await eventually(timeoutSeconds: 20) { tmux.capture().contains("demo/astronaut-") && tmux.capture().contains("▀") }
+        XCTAssertTrue(appeared, tmux.capture())
+        XCTAssertTrue(tmux.capture(escapes: true).contains("38;5;"), "256-colour escapes")
+        tmux.send("Space")
+        let paused = await eventually(timeoutSeconds: 5) { tmux.capture().contains("PAUSED") }
+        XCTAssertTrue(paused, tmux.capture())
+        tmux.send("End")
+        let live = await eventually(timeoutSeconds: 5) { tmux.capture().contains("LIVE") && !tmux.capture().contains("PAUSED") }
+        XCTAssertTrue(live, tmux.capture())
         await assertQuitsCleanly(tmux)
     }
 
