@@ -99,6 +99,15 @@ final class DecodeEndToEndTests: XCTestCase {
             XCTAssertEqual(frame.md5(), md5ByPts[expected], "frame(at: \(t)) is bit-exact")
         }
 
+        // Stepping back then forward frame by frame across a GOP boundary (2 s GOPs): the decoder's position
+        // is kept between calls, and every frame is still the right one, bit-exact.
+        let steps = Array(videoPts[30..<75])
+        for t in steps.reversed() + steps {
+            let frame = try reader.frame(at: t)
+            XCTAssertEqual(frame.ptsMilliseconds, t, "stepping to \(t)")
+            XCTAssertEqual(frame.md5(), md5ByPts[t], "stepping to \(t) is bit-exact")
+        }
+
         // Clip: 4 s from 2.5 s in → starts at the keyframe before, H.264 + AAC, decodes cleanly.
         let clipPath = temporaryPath(".mp4")
         defer { try? FileManager.default.removeItem(atPath: clipPath) }

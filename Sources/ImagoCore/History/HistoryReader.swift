@@ -5,11 +5,53 @@ import Synchronization
 /// Decodes pictures and clips out of a stream's history with its own decoder, so scrubbing and
 /// exports never disturb live decoding.
 public final class HistoryReader: Sendable {
-    /// A decoder kept between calls (stepping through one GOP reuses it).
+    /// The decoder kept between calls, and where it is: stepping frame by frame through one GOP decodes
+    /// each packet once instead of decoding from the keyframe on every step.
     private struct DecoderSlot: @unchecked Sendable {
         var decoder: VideoDecoder?
         var configuration: VideoConfiguration?
+        /// The keyframe the decoder started from, the frames it gave since (presentation order) and the
+        /// next packet to feed it.
+        var keyframeSequence: Int?
+        var frames: [VideoFrame] = []
+        var framesBytes = 0
+        var nextSequence = 0
+        /// Frames were dropped from the front to stay under `maximumCachedBytes`.
+        var droppedFront = false
+        /// The decoder was drained at the end of history: it must start again to go further.
+        var drained = false
+
+        mutating func restart(at keyframe: MediaPacket) {
+            decoder?.reset()
+            keyframeSequence = keyframe.sequence
+            frames = []
+            framesBytes = 0
+            nextSequence = keyframe.sequence
+            droppedFront = false
+            drained = false
+        }
+
+        /// Whether the frames decoded so far answer a request for `milliseconds`, or more must be decoded.
+        func answers(_ milliseconds: Int64) -> Bool {
+            guard let last = frames.last else { return drained }
+            return last.ptsMilliseconds > milliseconds || drained
+        }
+
+        mutating func append(_ decoded: [VideoFrame]) {
+            for frame in decoded {
+                frames.append(frame)
+                framesBytes += frame.width * frame.height * 3 / 2
+            }
+            while framesBytes > HistoryReader.maximumCachedBytes, frames.count > 1 {
+                let first = frames.removeFirst()
+                framesBytes -= first.width * first.height * 3 / 2
+                droppedFront = true
+            }
+        }
     }
+
+    /// Decoded frames kept for stepping (about one 2 s GOP of 720p).
+    static let maximumCachedBytes = 96 << 20
 
     public let stream: MediaStream
     private let slot = Mutex(DecoderSlot())
@@ -19,7 +61,7 @@ public final class HistoryReader: Sendable {
     }
 
     /// The frame whose pts is the closest at or before `milliseconds`, decoded from the nearest
-    /// keyframe at or before it.
+    /// keyframe at or before it (continuing from the last call when it is in the same GOP, later).
     public func frame(at milliseconds: Int64) throws(HistoryError) -> VideoFrame {
         let history = stream.history()
         guard let first = history.first, let last = history.last else { throw .empty(stream: "\(stream.name)") }
@@ -29,7 +71,7 @@ public final class HistoryReader: Sendable {
         let found: VideoFrame?
         do {
             found = try slot.withLock { slot in
-                try Self.decodeFrame(at: milliseconds, from: history.packets(fromSequence: keyframe.sequence), slot: &slot)
+                try Self.decodeFrame(at: milliseconds, keyframe: keyframe, history: history, slot: &slot)
             }
         } catch let error as HistoryError {
             throw error
@@ -42,29 +84,44 @@ public final class HistoryReader: Sendable {
         return found
     }
 
-    /// Decodes `packets` (a GOP onwards) until the frame at or before `milliseconds` is known.
-    private static func decodeFrame(at milliseconds: Int64, from packets: [MediaPacket], slot: inout DecoderSlot) throws -> VideoFrame? {
-        var best: VideoFrame?
-        var decoder: VideoDecoder?
-        defer { decoder?.reset() }
-        for packet in packets {
-            guard case .video(let configuration) = packet.kind else { continue }
-            if decoder == nil {
-                decoder = try Self.decoder(for: configuration, in: &slot)
-                decoder?.reset()
+    /// Frees the decoded frames kept for stepping (the monitor calls it when it goes back to live).
+    public func forgetDecodedFrames() {
+        slot.withLock { slot in
+            slot.frames = []
+            slot.framesBytes = 0
+            slot.keyframeSequence = nil
+        }
+    }
+
+    /// Decodes from `keyframe` (or from where the last call stopped in the same GOP) until the frame at or
+    /// before `milliseconds` is known.
+    private static func decodeFrame(at milliseconds: Int64, keyframe: MediaPacket, history: PacketHistory, slot: inout DecoderSlot) throws -> VideoFrame? {
+        let before = slot.frames.first.map { milliseconds < $0.ptsMilliseconds } ?? false
+        let pastDrainedEnd = slot.drained && milliseconds > (slot.frames.last?.ptsMilliseconds ?? .max)
+        if slot.keyframeSequence != keyframe.sequence || (before && slot.droppedFront) || pastDrainedEnd {
+            slot.restart(at: keyframe)
+        }
+        if !slot.answers(milliseconds) {
+            for packet in history.packets(fromSequence: slot.nextSequence) {
+                slot.nextSequence = packet.sequence + 1
+                guard case .video(let configuration) = packet.kind else { continue }
+                if slot.frames.isEmpty && packet.sequence == keyframe.sequence {
+                    _ = try Self.decoder(for: configuration, in: &slot)
+                } else if configuration != slot.configuration {
+                    continue  // a new sequence header mid-GOP: the frames after it belong to the next keyframe
+                }
+                slot.append(try slot.decoder!.decode(
+                    packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds,
+                    isKeyframe: packet.isKeyframe))
+                // Frames come out in presentation order: one past t means every frame up to t is out.
+                if slot.answers(milliseconds) { break }
             }
-            for frame in try decoder!.decode(
-                packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds,
-                isKeyframe: packet.isKeyframe) {
-                // Frames come out in presentation order: the first one past t ends the search.
-                if frame.ptsMilliseconds > milliseconds { return best ?? frame }
-                best = frame
+            if !slot.answers(milliseconds) {
+                slot.append(try slot.decoder?.drain() ?? [])
+                slot.drained = true
             }
         }
-        for frame in try decoder?.drain() ?? [] where frame.ptsMilliseconds <= milliseconds {
-            best = frame
-        }
-        return best
+        return slot.frames.last { $0.ptsMilliseconds <= milliseconds } ?? slot.frames.first
     }
 
     /// A still image of the frame at `milliseconds` (or of the latest decoded frame when nil) at source resolution.

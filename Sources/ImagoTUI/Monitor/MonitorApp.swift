@@ -218,6 +218,7 @@ public final class MonitorApp: @unchecked Sendable {
     }
 
     private func resumeLive() {
+        if !playhead.isLive, let name = selectedName { readers[name]?.forgetDecodedFrames() }
         playhead = .live
         pausedFrame = nil
         shownPausedPts = nil
