@@ -34,8 +34,11 @@ struct Serve: AsyncParsableCommand {
         let port = try await relayCore.start()
         var keys = configuration.keyPolicy
         if let demoKey, case .keys(let all) = keys { keys = .keys(all.subtracting([demoKey])) }
-        announce(keyPolicy: keys, host: configuration.rtmpHost, port: port, generatedKey: generatedKey, logger: logger)
-
+        // Announced from inside the service group, once its signal handlers are in place: a script that
+        // sends SIGINT as soon as it reads the key must get a graceful exit, not the default action.
+        let announcement = StartupAnnouncement { [self, keys] in
+            announce(keyPolicy: keys, host: configuration.rtmpHost, port: port, generatedKey: generatedKey, logger: logger)
+        }
         let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger) { event in
             if json {
                 OutputLines.writeJSON(type: "face", event)
@@ -45,7 +48,7 @@ struct Serve: AsyncParsableCommand {
         }
         let reporter = StatsReporter(registry: relayCore.registry, intervalSeconds: statsIntervalSeconds, json: json)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: relayCore), .init(service: faceMonitor), .init(service: reporter),
+            .init(service: relayCore), .init(service: faceMonitor), .init(service: reporter), .init(service: announcement),
         ]
         if let demoKey {
             services.append(.init(service: DemoSource(relay: relayCore, streamKey: demoKey, logger: logger)))
@@ -93,4 +96,14 @@ private struct ListeningLine: Encodable {
     let port: Int
     let streamKeys: [String]
     let open: Bool
+}
+
+/// Runs `body` once the service group runs (its signal handlers are installed by then), then waits for shutdown.
+private struct StartupAnnouncement: Service {
+    let body: @Sendable () -> Void
+
+    func run() async throws {
+        body()
+        try? await gracefulShutdown()
+    }
 }
