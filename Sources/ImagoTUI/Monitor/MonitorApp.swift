@@ -107,8 +107,25 @@ public final class MonitorApp: @unchecked Sendable {
                 if let action = MonitorAction.action(for: key), handle(action) == false { quit = true }
             } while Date() < deadline && !quit
             if quit { break }
+            // A tick just before the source's next frame would show nothing new and the frame after it
+            // would replace it unseen (30 fps drawn as 20): wait up to half an interval for that frame.
+            let patience = deadline.addingTimeInterval(interval / 2)
+            while waitsForNextFrame, Date() < patience, !quit {
+                if let key = screen.readKey(timeoutMilliseconds: 2) {
+                    chromeDirty = true
+                    if let action = MonitorAction.action(for: key), handle(action) == false { quit = true }
+                }
+                deadline = Date()
+            }
+            if quit { break }
             drawFrame()
         }
+    }
+
+    /// Live, a new frame is due but not decoded yet.
+    private var waitsForNextFrame: Bool {
+        guard playhead.isLive, !helpVisible, eventList == nil, !videoNeedsRedraw, let stream = selectedStream else { return false }
+        return stream.isLive && stream.decoder.latest.newer(than: shownFrameNumber) == nil
     }
 
     // MARK: - Actions
