@@ -119,8 +119,8 @@ extension Bench {
                 results.append(try await benchmark.player("timg -ph", command: "timg -ph -g160x45 --loops=-1 \(clip.path)",
                                                           frameMarker: "\u{1B}[45A"))
                 for result in results {
-                    print(String(format: "  %-32@ %9.0f B/s  %7.0f B/frame  %5.1f fps  %6.2f ms CPU/frame  (%@)",
-                                 result.player, result.bytesPerSecond, result.bytesPerSecond / max(result.framesPerSecond, 0.001),
+                    print(String(format: "  %@ %9.0f B/s  %7.0f B/frame  %5.1f fps  %6.2f ms CPU/frame  (%@)",
+                                 result.player.padding(toLength: 28, withPad: " ", startingAt: 0), result.bytesPerSecond, result.bytesPerSecond / max(result.framesPerSecond, 0.001),
                                  result.framesPerSecond, result.cpuMillisecondsPerFrame, result.note))
                 }
             }

@@ -55,11 +55,11 @@ struct RenderBenchmark {
         let statistics = try JSONSerialization.jsonObject(with: Data(contentsOf: stats)) as? [String: Any] ?? [:]
         let frames = statistics["frames"] as? Int ?? 0
         let cpu = statistics["renderCPUSeconds"] as? Double ?? 0
-        var note = "render CPU = monitor thread (scale + render + write)"
+        var note = "CPU: monitor thread"
         if let psnr = statistics["minimumPSNR"] as? Double, let mean = statistics["meanPSNR"] as? Double {
-            note += String(format: "; PSNR vs exact: mean %.1f dB, worst %.1f dB", mean, psnr)
+            note += String(format: "; PSNR mean %.1f dB, worst %.1f dB", mean, psnr)
         } else {
-            note += "; exact output (PSNR ∞)"
+            note += "; exact (PSNR ∞)"
         }
         return Result(player: "imago \(extraOptions)".trimmingCharacters(in: .whitespaces), bytesPerSecond: Double(bytes.count) / elapsed,
                       framesPerSecond: Double(framesInPipe) / elapsed,
@@ -79,7 +79,7 @@ struct RenderBenchmark {
         session.close()
         let frames = Double(max(1, Self.count(frameMarker, in: bytes)))
         return Result(player: name, bytesPerSecond: Double(bytes.count) / elapsed, framesPerSecond: frames / elapsed,
-                      cpuMillisecondsPerFrame: cpu / frames * 1000, note: "whole process incl. its decoding")
+                      cpuMillisecondsPerFrame: cpu / frames * 1000, note: "CPU: whole process, its decoding included")
     }
 
     private func measure(_ session: TmuxSession) async throws -> (Data, Double) {
