@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "ImagoFacesTests", dependencies: ["ImagoFaces", "CDlibFaces", "ImagoCore", "ImagoMedia", "ImagoTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg"]),
+        .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg", "ImagoTestSupport"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),
     ],

@@ -26,7 +26,9 @@ struct Events: ParsableCommand {
     func run() throws {
         let path = FaceEventStore.defaultPath(in: RelayOptions.dataDirectory(dataDirectory))
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no face events yet: \(path) does not exist (events are recorded while `imago` or `imago serve` runs with faces on)")
+            // Not an error for a script: there are no events yet. A person gets told where they would be.
+            FileHandle.standardError.write(Data("no face events yet: \(path) does not exist (events are recorded while `imago` or `imago serve` runs with faces on)\n".utf8))
+            return
         }
         let events = try FaceEventStore(path: path).events(stream: stream, limit: limit)
         for event in events {

@@ -36,9 +36,22 @@ final class FaceMonitorEndToEndTests: XCTestCase {
         faces.start()
 
         let publisher = try FFmpegPublisher(file: clip, url: "rtmp://127.0.0.1:\(port)/live/face-test")
+
+        // As soon as the face has appeared, ask for its clip (5 s either side): the "after" part is still
+        // to come, so the export waits for it while the stream plays on.
+        let appearedLive = await eventually(timeoutSeconds: 15) { faces.events().contains { $0.kind == .appeared } }
+        XCTAssertTrue(appearedLive, "an appeared event while the clip plays")
+        let stream = try XCTUnwrap(relay.registry.stream(named: StreamName(app: "live", key: "face-test")))
+        let appearedAt = try XCTUnwrap(faces.events().first?.ptsMilliseconds)
+        let clipPath = directory.appendingPathComponent("event.mp4").path
+        let waited = Locked(false)
+        let export = Task.detached {
+            try HistoryReader(stream: stream).exportClipWhenRecorded(
+                from: appearedAt - 5_000, to: appearedAt + 5_000, path: clipPath, timeoutSeconds: 20) { waited.withLock { $0 = true } }
+        }
+
         let status = await publisher.wait(timeoutSeconds: 30)
         XCTAssertEqual(status, 0, publisher.errorOutput)
-        let stream = try XCTUnwrap(relay.registry.stream(named: StreamName(app: "live", key: "face-test")))
         _ = await eventually(timeoutSeconds: 5) { (detections.value.last?.ptsMilliseconds ?? 0) > 8_000 }
         faces.stop()
 
@@ -73,10 +86,10 @@ final class FaceMonitorEndToEndTests: XCTestCase {
         XCTAssertEqual(appeared.boxes.count, 1)
         XCTAssertEqual(appeared.thumbnailJPEG?.prefix(2), Data([0xFF, 0xD8]), "a JPEG thumbnail")
 
-        // The event's clip (5 s either side) holds the face: run the detector on its frames.
-        let clipPath = directory.appendingPathComponent("event.mp4").path
-        let exported = try HistoryReader(stream: stream).exportClipWhenRecorded(
-            from: appeared.ptsMilliseconds - 5_000, to: appeared.ptsMilliseconds + 5_000, path: clipPath, timeoutSeconds: 1)
+        // The event's clip waited for its after-part, reaches it, and holds the face: run the detector on its frames.
+        let exported = try await export.value
+        XCTAssertTrue(waited.value, "the export waited for video still to come")
+        XCTAssertGreaterThanOrEqual(exported.endMilliseconds, appeared.ptsMilliseconds + 5_000 - 100, "the clip reaches 5 s after the event")
         XCTAssertGreaterThan(exported.videoFrames, 150)
         let framesWithFace = try facesPerFrame(in: clipPath, framesPerSecond: 2).filter { $0 > 0 }.count
         XCTAssertGreaterThanOrEqual(framesWithFace, 5, "the face is in view for 3 s of the clip")

@@ -1,4 +1,5 @@
 import Foundation
+import ImagoTestSupport
 import XCTest
 
 /// Runs the ffmpeg / ffprobe command-line tools (from Debian's ffmpeg package) to make test inputs and
@@ -25,35 +26,11 @@ enum FFmpegTool {
         }
     }
 
-    /// Runs `executable arguments...`, capturing stdout and stderr through files (no pipe deadlocks).
+    /// Runs `executable arguments...` (through ImagoTestSupport's `FFmpegTools.run`, which captures the
+    /// output through files: no pipe deadlocks).
     static func run(_ executable: String, _ arguments: [String]) throws -> Output {
-        let directory = try scratchDirectory()
-        let token = UUID().uuidString
-        let stdoutURL = directory.appendingPathComponent("\(token).stdout")
-        let stderrURL = directory.appendingPathComponent("\(token).stderr")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: stdoutURL)
-            try? FileManager.default.removeItem(at: stderrURL)
-        }
-        let stdoutHandle = try FileHandle(forWritingTo: stdoutURL)
-        let stderrHandle = try FileHandle(forWritingTo: stderrURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = stdoutHandle
-        process.standardError = stderrHandle
-        try process.run()
-        process.waitUntilExit()
-        try stdoutHandle.close()
-        try stderrHandle.close()
-        return Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self)
-        )
+        let result = try FFmpegTools.run(URL(fileURLWithPath: executable).lastPathComponent, arguments)
+        return Output(status: result.status, stdout: result.output, stderr: result.errors)
     }
 
     /// Runs ffmpeg (quiet, overwriting) and throws with its stderr when it fails.

@@ -80,7 +80,8 @@ final class ServeCommandTests: XCTestCase {
         let (listStatus, listed, errors) = try await ImagoProcess.run(["events", "--data-dir", directory.path, "--json"])
         XCTAssertEqual(listStatus, 0, errors)
         let events = listed.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        XCTAssertTrue(events.contains { $0["stream"] as? String == stream && $0["kind"] as? String == "appeared" && $0["id"] as? Int == line["id"] as? Int }, listed)
+        let id = try XCTUnwrap(line["id"] as? Int, "the printed event carries its database id")
+        XCTAssertTrue(events.contains { $0["stream"] as? String == stream && $0["kind"] as? String == "appeared" && $0["id"] as? Int == id }, listed)
         let (_, human, _) = try await ImagoProcess.run(["events", "--data-dir", directory.path])
         XCTAssertTrue(human.contains("\(stream)  face appeared  t="), human)
     }

@@ -9,9 +9,13 @@ public final class FaceFigures: Sendable {
         var faceCount: Int?
         var present = false
         var lastDetectionNanoseconds: UInt64?
+        /// Seconds between the last two detections.
+        var lastGapSeconds = 0.0
     }
 
     private let state = Mutex(State())
+    /// After this long (or three detection intervals, if longer) without a detection the figures say no face.
+    static let staleSeconds = 3.0
 
     public init() {}
 
@@ -22,6 +26,7 @@ public final class FaceFigures: Sendable {
             state.detections.add(dtsMilliseconds: ptsMilliseconds, arrivalNanoseconds: now, bytes: 0)
             state.detectionTime.record(microseconds: durationNanoseconds / 1000, now: now)
             state.faceCount = faceCount
+            if let previous = state.lastDetectionNanoseconds { state.lastGapSeconds = MonotonicClock.seconds(from: previous, to: now) }
             state.lastDetectionNanoseconds = now
         }
     }
@@ -36,11 +41,13 @@ public final class FaceFigures: Sendable {
         state.withLock { state in
             guard let last = state.lastDetectionNanoseconds else { return nil }
             state.detections.prune(now: now)
+            // No detection for a while (the stream stopped): its last count and presence no longer hold.
+            let stale = MonotonicClock.seconds(from: last, to: now) > max(Self.staleSeconds, 3 * state.lastGapSeconds)
             return StreamHealth.Faces(
                 detectionsPerSecond: state.detections.ratePerSecondFromArrival,
                 detectionMillisecondsP50: state.detectionTime.milliseconds(atPercentile: 50),
                 detectionMillisecondsP99: state.detectionTime.milliseconds(atPercentile: 99),
-                faceCount: state.faceCount ?? 0, present: state.present, detections: state.detections.totalCount,
+                faceCount: stale ? 0 : state.faceCount ?? 0, present: state.present && !stale, detections: state.detections.totalCount,
                 lastDetectionAgeSeconds: MonotonicClock.seconds(from: last, to: now))
         }
     }

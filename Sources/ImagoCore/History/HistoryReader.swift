@@ -71,7 +71,14 @@ public final class HistoryReader: Sendable {
         let found: VideoFrame?
         do {
             found = try slot.withLock { slot in
-                try Self.decodeFrame(at: milliseconds, keyframe: keyframe, history: history, slot: &slot)
+                do {
+                    return try Self.decodeFrame(at: milliseconds, keyframe: keyframe, history: history, slot: &slot)
+                } catch {
+                    // The decoder's position is unknown after a failure: the next call starts from a keyframe.
+                    slot.restart(at: keyframe)
+                    slot.keyframeSequence = nil
+                    throw error
+                }
             }
         } catch let error as HistoryError {
             throw error
@@ -97,7 +104,7 @@ public final class HistoryReader: Sendable {
     /// before `milliseconds` is known.
     private static func decodeFrame(at milliseconds: Int64, keyframe: MediaPacket, history: PacketHistory, slot: inout DecoderSlot) throws -> VideoFrame? {
         let before = slot.frames.first.map { milliseconds < $0.ptsMilliseconds } ?? false
-        let pastDrainedEnd = slot.drained && milliseconds > (slot.frames.last?.ptsMilliseconds ?? .max)
+        let pastDrainedEnd = slot.drained && milliseconds > (slot.frames.last?.ptsMilliseconds ?? .min)
         if slot.keyframeSequence != keyframe.sequence || (before && slot.droppedFront) || pastDrainedEnd {
             slot.restart(at: keyframe)
         }

@@ -13,7 +13,10 @@ public final class FaceEventStore: Sendable {
         self.path = path
         do {
             let existed = FileManager.default.fileExists(atPath: path)
-            database = try DatabaseQueue(path: path)
+            var configuration = Configuration()
+            // The monitor writes while `imago events` reads, maybe at the same moment: wait, don't fail.
+            configuration.busyMode = .timeout(5)
+            database = try DatabaseQueue(path: path, configuration: configuration)
             if !existed { try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path) }
             try Self.migrator.migrate(database)
         } catch {
@@ -62,11 +65,17 @@ public final class FaceEventStore: Sendable {
         }
     }
 
-    /// The newest `limit` events (of one stream when `stream` is given), oldest first.
-    public func events(stream: String? = nil, limit: Int = 1000) throws(FaceEventStoreError) -> [FaceEvent] {
+    /// The newest `limit` events (of one stream when `stream` is given), oldest first; without
+    /// `thumbnails`, their JPEGs are not read.
+    public func events(stream: String? = nil, limit: Int = 1000, thumbnails: Bool = true) throws(FaceEventStoreError) -> [FaceEvent] {
         do {
             return try database.read { db in
                 var request = FaceEventRow.all()
+                if !thumbnails {
+                    request = request.select(
+                        ["id", "kind", "stream", "date", "ptsMilliseconds", "runID", "sourceWidth", "sourceHeight", "boxes"].map { Column($0) }
+                            + [SQL("NULL AS thumbnailJPEG")])
+                }
                 if let stream { request = request.filter(Column("stream") == stream) }
                 let rows = try request.order(Column("id").desc).limit(limit).fetchAll(db)
                 return rows.reversed().map(\.event)

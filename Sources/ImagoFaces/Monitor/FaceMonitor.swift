@@ -23,9 +23,12 @@ public final class FaceMonitor: Service, Sendable {
     private let scheduler: Mutex<FaceScheduler>
     private let tracks = Mutex<[StreamName: StreamFaces]>([:])
     private let presences = Mutex<[StreamName: FacePresence]>([:])
-    /// Events of this run, for when there is no store.
+    /// Events of this run when there is no store (the newest `memoryEventLimit`).
     private let memoryEvents = Mutex<[FaceEvent]>([])
+    private static let memoryEventLimit = 1000
     private let stopping = Atomic<Bool>(false)
+    /// Workers that created their detector and are running.
+    private let activeWorkers = Atomic<Int>(0)
     private let running = Mutex<[Thread]>([])
     private let finished = DispatchGroup()
 
@@ -73,8 +76,17 @@ public final class FaceMonitor: Service, Sendable {
     public func run() async throws {
         start()
         try? await gracefulShutdown()
-        stop()
+        // stop() blocks while detections finish: not on one of the few concurrency threads.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread { [self] in
+                stop()
+                continuation.resume()
+            }
+        }
     }
+
+    /// True while at least one worker runs (false with `--no-faces`, or when no detector could be created).
+    public var isDetecting: Bool { activeWorkers.load(ordering: .relaxed) > 0 }
 
     private func work() {
         let detector: FaceDetector
@@ -85,6 +97,8 @@ public final class FaceMonitor: Service, Sendable {
             return
         }
         let scaler = FrameScaler()
+        activeWorkers.add(1, ordering: .relaxed)
+        defer { activeWorkers.subtract(1, ordering: .relaxed) }
         while !stopping.load(ordering: .relaxed) {
             let now = MonotonicClock.nowNanoseconds()
             let streams = registry.streams
@@ -105,9 +119,11 @@ public final class FaceMonitor: Service, Sendable {
                 track(stream.name).add(detection)
                 updatePresence(of: stream, with: FacePresence.Observation(detection: detection, frame: frame.picture))
             case .onDemand(let stream, let frame):
-                if let detection = detect(frame, frameNumber: nil, on: stream, detector: detector, scaler: scaler) {
-                    track(stream.name).add(detection)
-                }
+                // A failed detection is recorded as finding nothing (the log says why), so nobody waits for it.
+                let detection = detect(frame, frameNumber: nil, on: stream, detector: detector, scaler: scaler)
+                    ?? FaceDetection(stream: stream.name, ptsMilliseconds: frame.ptsMilliseconds, frameNumber: nil,
+                                     sourceWidth: frame.width, sourceHeight: frame.height, boxes: [], durationSeconds: 0)
+                track(stream.name).add(detection)
             }
         }
     }
@@ -162,8 +178,12 @@ public final class FaceMonitor: Service, Sendable {
             } catch {
                 logger.error("\(error)")
             }
+        } else {
+            memoryEvents.withLock { events in
+                events.append(event)
+                if events.count > Self.memoryEventLimit { events.removeFirst(events.count - Self.memoryEventLimit) }
+            }
         }
-        memoryEvents.withLock { $0.append(event) }
         logger.info("face \(kind.rawValue)", metadata: [
             "stream": "\(stream.name)", "pts": "\(event.ptsMilliseconds)", "faces": "\(event.boxes.count)",
         ])
@@ -196,7 +216,7 @@ public final class FaceMonitor: Service, Sendable {
     /// else nil after asking a worker to look at it (ask again on a later screen refresh).
     public func detection(of frame: VideoFrame, in stream: MediaStream) -> FaceDetection? {
         if let known = track(stream.name).detection(atPts: frame.ptsMilliseconds) { return known }
-        guard settings.enabled else { return nil }
+        guard isDetecting else { return nil }
         scheduler.withLock { scheduler in
             if !scheduler.isRequested(stream: stream.name, ptsMilliseconds: frame.ptsMilliseconds) {
                 scheduler.requestOnDemand(stream: stream, frame: frame)
@@ -206,10 +226,11 @@ public final class FaceMonitor: Service, Sendable {
     }
 
     /// Events, oldest first: from the store (this and earlier runs) when there is one, else this run's.
-    public func events(limit: Int = 1000) -> [FaceEvent] {
+    /// Without `thumbnails` the JPEGs are left out (cheaper, for lists and timeline marks).
+    public func events(limit: Int = 1000, thumbnails: Bool = true) -> [FaceEvent] {
         if let store {
             do {
-                return try store.events(limit: limit)
+                return try store.events(limit: limit, thumbnails: thumbnails)
             } catch {
                 logger.error("\(error)")
             }

@@ -26,7 +26,7 @@ public struct FacePresence {
 
         /// K must be a majority of N, so "present" and "gone" can never both hold.
         public func validate() throws(FaceSettingsError) {
-            guard required >= 1, required <= window, 2 * required > window, window <= 50 else { throw .presence("\(required)/\(window)") }
+            guard required >= 1, required <= window, 2 * required > window, window <= 20 else { throw .presence("\(required)/\(window)") }
         }
     }
 
@@ -55,7 +55,16 @@ public struct FacePresence {
     }
 
     /// Adds the next detection (in stream order); returns the change it completes, if any.
+    ///
+    /// Frames are kept only where a thumbnail may need them: the detections with a face while none is
+    /// present (one of them will be the onset), and the last one that found a face.
     mutating func add(_ observation: Observation) -> Change? {
+        let observation = observation.hasFace ? observation : Observation(detection: observation.detection, frame: nil)
+        if isPresent {
+            for index in window.indices where window[index].frame != nil {
+                window[index] = Observation(detection: window[index].detection, frame: nil)
+            }
+        }
         window.append(observation)
         if window.count > rule.window { window.removeFirst(window.count - rule.window) }
         if observation.hasFace { lastSeen = observation }

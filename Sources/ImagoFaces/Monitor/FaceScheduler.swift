@@ -3,7 +3,8 @@ import ImagoMedia
 
 /// Decides which frame a free worker looks at next: frames asked for on demand (a scrubbed frame on
 /// screen) first, then the newest frame of each stream at most `detectionsPerSecond` times a second,
-/// the focused stream first and the others in turn, never one stream on two workers at once.
+/// the longest-waiting stream first (the focused one ahead of others that waited up to one interval
+/// longer, so it never starves them), never one stream on two workers at once.
 struct FaceScheduler {
     /// A frame to look at.
     enum Job {
@@ -26,6 +27,8 @@ struct FaceScheduler {
     let intervalNanoseconds: UInt64
     private var slots: [StreamName: Slot] = [:]
     private var onDemand: [(stream: MediaStream, frame: VideoFrame)] = []
+    /// On-demand frames a worker is looking at now, so they are not queued again meanwhile.
+    private var onDemandInFlight: [(stream: StreamName, ptsMilliseconds: Int64)] = []
 
     init(detectionsPerSecond: Double) {
         intervalNanoseconds = UInt64(1e9 / detectionsPerSecond)
@@ -37,28 +40,32 @@ struct FaceScheduler {
         onDemand.append((stream, frame))
     }
 
-    /// Whether this frame is already waiting for a worker.
+    /// Whether this frame is already waiting for a worker or being looked at.
     func isRequested(stream: StreamName, ptsMilliseconds: Int64) -> Bool {
         onDemand.contains { $0.stream.name == stream && $0.frame.ptsMilliseconds == ptsMilliseconds }
+            || onDemandInFlight.contains { $0.stream == stream && $0.ptsMilliseconds == ptsMilliseconds }
     }
 
     /// The next job, or nil when nothing is due; a live job marks its stream busy until `finish`.
     mutating func nextJob(streams: [MediaStream], focused: StreamName?, now: UInt64) -> Job? {
         if !onDemand.isEmpty {
             let request = onDemand.removeFirst()
+            onDemandInFlight.append((request.stream.name, request.frame.ptsMilliseconds))
             return .onDemand(stream: request.stream, frame: request.frame)
         }
         var best: (stream: MediaStream, frame: DecodedFrame, due: UInt64)?
+        var focusedCandidate: (stream: MediaStream, frame: DecodedFrame, due: UInt64)?
         for stream in streams {
             let slot = slots[stream.name] ?? Slot()
             guard !slot.busy, slot.nextDueNanoseconds <= now,
                   let frame = stream.decoder.latest.newer(than: slot.lastFrameNumber) else { continue }
-            if stream.name == focused {
-                best = (stream, frame, 0)
-                break
-            }
+            let candidate = (stream, frame, slot.nextDueNanoseconds)
+            if stream.name == focused { focusedCandidate = candidate }
             // Longest-waiting first: the streams take turns.
-            if best == nil || slot.nextDueNanoseconds < best!.due { best = (stream, frame, slot.nextDueNanoseconds) }
+            if best == nil || slot.nextDueNanoseconds < best!.due { best = candidate }
+        }
+        if let focusedCandidate, let waiting = best, focusedCandidate.due <= waiting.due + intervalNanoseconds {
+            best = focusedCandidate
         }
         guard let best else { return nil }
         var slot = slots[best.stream.name] ?? Slot()
@@ -71,7 +78,11 @@ struct FaceScheduler {
 
     /// A live job ended; its stream may be scheduled again.
     mutating func finish(_ job: Job) {
-        guard case .live(let stream, _) = job else { return }
-        slots[stream.name]?.busy = false
+        switch job {
+        case .live(let stream, _):
+            slots[stream.name]?.busy = false
+        case .onDemand(let stream, let frame):
+            onDemandInFlight.removeAll { $0.stream == stream.name && $0.ptsMilliseconds == frame.ptsMilliseconds }
+        }
     }
 }

@@ -29,11 +29,13 @@ public struct FaceSettings: Sendable {
 
     /// Checks the values a user can set; the error says which option is wrong and what it accepts.
     public func validated() throws(FaceSettingsError) -> FaceSettings {
-        guard detectionsPerSecond > 0, detectionsPerSecond <= 60 else { throw .detectionsPerSecond(detectionsPerSecond) }
+        guard (0.1...60).contains(detectionsPerSecond) else { throw .detectionsPerSecond(detectionsPerSecond) }
         guard (80...FaceDetector.maximumSide).contains(detectionWidth) else { throw .detectionWidth(detectionWidth) }
         guard workerCount >= 1 else { throw .workerCount(workerCount) }
         try presence.validate()
-        guard eventBeforeSeconds >= 0, eventAfterSeconds >= 0 else { throw .eventWindow(before: eventBeforeSeconds, after: eventAfterSeconds) }
+        guard (0...3600).contains(eventBeforeSeconds), (0...3600).contains(eventAfterSeconds) else {
+            throw .eventWindow(before: eventBeforeSeconds, after: eventAfterSeconds)
+        }
         return self
     }
 }
@@ -50,15 +52,15 @@ public enum FaceSettingsError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .detectionsPerSecond(let value):
-            "--faces-hz \(value) is out of range: use a rate above 0 and at most 60 detections per second per stream"
+            "--faces-hz \(value) is out of range: use 0.1 to 60 detections per second per stream"
         case .detectionWidth(let value):
             "--faces-width \(value) is out of range: use 80 to \(FaceDetector.maximumSide) pixels (dlib needs faces of about 80 px)"
         case .workerCount(let value):
             "face worker count \(value) is out of range: use at least 1"
         case .eventWindow(let before, let after):
-            "--event-before \(before) / --event-after \(after): both must be 0 or more seconds"
+            "--event-before \(before) / --event-after \(after): both must be between 0 and 3600 seconds"
         case .presence(let text):
-            "--faces-presence \(text) is invalid: use K/N with N/2 < K ≤ N ≤ 50 (present after K of the last N detections, gone after K without)"
+            "--faces-presence \(text) is invalid: use K/N with N/2 < K ≤ N ≤ 20 (present after K of the last N detections, gone after K without)"
         }
     }
 }

@@ -173,7 +173,7 @@ public final class MonitorApp: @unchecked Sendable {
             saveSnapshot(withFaces: true)
         case .toggleFaces:
             showFaces.toggle()
-            say(faces?.settings.enabled == true ? "face boxes \(showFaces ? "on" : "off")" : "face detection is off (--no-faces or --no-decode)")
+            say(faces?.isDetecting == true ? "face boxes \(showFaces ? "on" : "off")" : "face detection is off (--no-faces, --no-decode, or see the log)")
             invalidateVideo()
         case .toggleEvents:
             eventList = EventList()
@@ -216,9 +216,9 @@ public final class MonitorApp: @unchecked Sendable {
 
     private func select(_ name: StreamName) {
         guard name != selectedName else { return }
+        resumeLive()  // first: it frees the decoded frames of the stream being left
         selectedName = name
         registry.focus(on: name)
-        resumeLive()
         forceRepaint()
     }
 
@@ -291,15 +291,19 @@ public final class MonitorApp: @unchecked Sendable {
             switch playhead {
             case .paused(let pts): frame = try pausedFrame ?? reader(for: stream).frame(at: pts)
             case .live:
-                guard let latest = stream.decoder.latest.current?.picture else { return say("no decoded frame to snapshot yet") }
-                frame = latest
+                // The latest decoded frame, or (decoding off) the newest one history can decode.
+                if let latest = stream.decoder.latest.current?.picture {
+                    frame = latest
+                } else {
+                    frame = try reader(for: stream).frame(at: stream.newestMilliseconds ?? 0)
+                }
             }
         } catch {
             return say("snapshot failed: \(error)")
         }
         let url = outputURL(for: stream, pts: frame.ptsMilliseconds, extension: "png")
         let faces = withFaces ? self.faces : nil
-        if withFaces && faces?.settings.enabled != true { return say("face detection is off (--no-faces or --no-decode): use s") }
+        if withFaces && faces?.isDetecting != true { return say("face detection is off (--no-faces, --no-decode, or see the log): use s") }
         let color = faceBoxColor
         pendingExports.add(1, ordering: .relaxed)
         Thread.detachNewThread { [weak self] in
@@ -368,7 +372,10 @@ public final class MonitorApp: @unchecked Sendable {
                 let clip = try reader.exportClipWhenRecorded(from: from, to: to, path: url.path, timeoutSeconds: waitSeconds) {
                     self?.sayFromAnyThread(String(format: "clip pending: waiting for %.1f s of video still to come", waitSeconds - 10))
                 }
-                message = String(format: "clip saved: %@ (%.1f s)", url.path, Double(clip.endMilliseconds - clip.startMilliseconds) / 1000)
+                let length = String(format: "%.1f s", Double(clip.endMilliseconds - clip.startMilliseconds) / 1000)
+                // The stream stopped (or the wait ran out) before the requested end arrived.
+                let short = to - clip.endMilliseconds > 500 ? String(format: ", %.1f s short: the stream stopped first", Double(to - clip.endMilliseconds) / 1000) : ""
+                message = "clip saved: \(url.path) (\(length)\(short))"
             } catch {
                 message = "clip failed: \(error)"
             }
@@ -430,7 +437,7 @@ public final class MonitorApp: @unchecked Sendable {
 
     private func refreshEvents(force: Bool = false) {
         guard let faces, force || Date().timeIntervalSince(eventsReadAt) >= 1 else { return }
-        events = faces.events(limit: 500)
+        events = faces.events(limit: 500, thumbnails: false)
         eventsReadAt = Date()
         eventList?.update(events)
     }
@@ -593,7 +600,7 @@ public final class MonitorApp: @unchecked Sendable {
     /// the frame); paused, the detection of that very frame, asked for on demand when no worker looked at it.
     private func faceBoxes(for picture: VideoFrame, in stream: MediaStream) -> [FaceBox] {
         awaitingDetection = false
-        guard showFaces, let faces, faces.settings.enabled else { return [] }
+        guard showFaces, let faces, faces.isDetecting else { return [] }
         switch playhead {
         case .live:
             guard let latest = faces.faces(of: stream.name).latest, abs(latest.ptsMilliseconds - picture.ptsMilliseconds) <= 1000 else { return [] }
@@ -629,7 +636,7 @@ public final class MonitorApp: @unchecked Sendable {
         if framesPerSecond < settings.framesPerSecond - 0.5 { parts.append(String(format: "backed off to %.0f fps", framesPerSecond)) }
         let pending = pendingExports.load(ordering: .relaxed)
         if pending > 0 { parts.append("\(pending) export\(pending == 1 ? "" : "s") running") }
-        if let faces, !faces.settings.enabled { parts.append("faces off") }
+        if let faces, !faces.isDetecting { parts.append("faces off") }
         if let message = statusMessage, message.until > Date() { parts.append(message.text) }
         return parts.joined(separator: "  │  ")
     }
