@@ -52,7 +52,10 @@ public final class StreamDecoder: @unchecked Sendable {
         self.logger = logger
         self.figures = Figures(mode: mode)
         // The thread keeps the decoder alive until `stop()` ends it.
-        let thread = Thread { self.run() }
+        let thread = Thread {
+            ThreadName.set("imago-decode")
+            self.run()
+        }
         thread.name = "imago-decode \(name)"
         self.thread = thread
         thread.start()

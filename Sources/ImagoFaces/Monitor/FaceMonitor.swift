@@ -53,6 +53,7 @@ public final class FaceMonitor: Service, Sendable {
             for index in 0..<settings.workerCount {
                 finished.enter()
                 let thread = Thread { [self] in
+                    ThreadName.set("imago-faces-\(index)")
                     defer { finished.leave() }
                     work()
                 }

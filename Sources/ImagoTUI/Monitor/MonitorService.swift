@@ -1,3 +1,4 @@
+import ImagoCore
 import ServiceLifecycle
 
 /// Runs the monitor on a thread of its own as a service: `q` ends it (and with it the service
@@ -14,6 +15,7 @@ public struct MonitorService: Service {
         await withGracefulShutdownHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let thread = Thread {
+                    ThreadName.set("imago-monitor")
                     app.run()
                     continuation.resume()
                 }
