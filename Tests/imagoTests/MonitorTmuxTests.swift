@@ -36,7 +36,8 @@ final class MonitorTmuxTests: XCTestCase {
     func testDemoInTruecolorShowsVideoHealthAndObeysTheKeys() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let tmux = try startMonitor(environment: "COLORTERM=truecolor TERM=tmux-256color", directory: directory)
+        // --event-after 60: an event clip asked for now must wait for its after-part.
+        let tmux = try startMonitor(environment: "COLORTERM=truecolor TERM=tmux-256color", directory: directory, options: "--event-after 60")
         let appeared = await eventually(timeoutSeconds: 20) {
             let screen = tmux.capture()
             return screen.contains("demo/astronaut-") && screen.contains("▀") && screen.contains("LIVE")
@@ -101,6 +102,9 @@ final class MonitorTmuxTests: XCTestCase {
         tmux.send("e")
         let listed = await eventually(timeoutSeconds: 5) { tmux.capture().contains("Face events") && tmux.capture().contains("appeared") }
         XCTAssertTrue(listed, tmux.capture())
+        tmux.send("c")
+        let pending = await eventually(timeoutSeconds: 5) { tmux.capture().contains("clip pending: waiting for its after-part") }
+        XCTAssertTrue(pending, "c on the event: its clip waits for the 60 s after it: \(tmux.capture())")
         tmux.send("Enter")
         let atEvent = await eventually(timeoutSeconds: 5) { shownTime().map { Double($0)! < 2 } ?? false }
         XCTAssertTrue(atEvent, "Enter pauses on the event, which the demo has within its first second: \(tmux.capture())")

@@ -39,6 +39,8 @@ public final class MonitorApp: @unchecked Sendable {
     private var eventsReadAt = Date.distantPast
     /// Clip and snapshot exports still running on their own threads.
     private let pendingExports = Atomic<Int>(0)
+    /// Of those, clips waiting for video still to come (their "after" part).
+    private let waitingClips = Atomic<Int>(0)
 
     // Video output state.
     private var renderer: HalfBlockRenderer?
@@ -367,16 +369,20 @@ public final class MonitorApp: @unchecked Sendable {
         pendingExports.add(1, ordering: .relaxed)
         Thread.detachNewThread { [weak self] in
             let message: String
+            var waited = false
             do {
                 let waitSeconds = Double(max(0, to - (stream.newestMilliseconds ?? to))) / 1000 + 10
                 let clip = try reader.exportClipWhenRecorded(from: from, to: to, path: url.path, timeoutSeconds: waitSeconds) {
-                    self?.sayFromAnyThread(String(format: "clip pending: waiting for %.1f s of video still to come", waitSeconds - 10))
+                    waited = true
+                    self?.waitingClips.add(1, ordering: .relaxed)
                 }
+                if waited { self?.waitingClips.subtract(1, ordering: .relaxed) }
                 let length = String(format: "%.1f s", Double(clip.endMilliseconds - clip.startMilliseconds) / 1000)
                 // The stream stopped (or the wait ran out) before the requested end arrived.
                 let short = to - clip.endMilliseconds > 500 ? String(format: ", %.1f s short: the stream stopped first", Double(to - clip.endMilliseconds) / 1000) : ""
                 message = "clip saved: \(url.path) (\(length)\(short))"
             } catch {
+                if waited { self?.waitingClips.subtract(1, ordering: .relaxed) }
                 message = "clip failed: \(error)"
             }
             self?.pendingExports.subtract(1, ordering: .relaxed)
@@ -634,8 +640,9 @@ public final class MonitorApp: @unchecked Sendable {
             parts.append("limit \(Self.bytes(limit))/s, lossy threshold \(renderer?.changeThreshold ?? settings.changeThreshold)")
         }
         if framesPerSecond < settings.framesPerSecond - 0.5 { parts.append(String(format: "backed off to %.0f fps", framesPerSecond)) }
-        let pending = pendingExports.load(ordering: .relaxed)
-        if pending > 0 { parts.append("\(pending) export\(pending == 1 ? "" : "s") running") }
+        let pending = pendingExports.load(ordering: .relaxed), waiting = waitingClips.load(ordering: .relaxed)
+        if waiting > 0 { parts.append("clip pending: waiting for its after-part\(waiting > 1 ? " (\(waiting) clips)" : "")") }
+        if pending > waiting { parts.append("\(pending - waiting) export\(pending - waiting == 1 ? "" : "s") running") }
         if let faces, !faces.isDetecting { parts.append("faces off") }
         if let message = statusMessage, message.until > Date() { parts.append(message.text) }
         return parts.joined(separator: "  │  ")
