@@ -38,6 +38,24 @@ final class FacePresenceTests: XCTestCase {
         XCTAssertEqual(changes([true, false, true, true]), ["appeared@0"])
     }
 
+    func testAFacePresentWhenTheStreamEndsLeavesWithIt() {
+        var presence = FacePresence(rule: .init())
+        func detection(_ pts: Int64, face: Bool) -> FaceDetection {
+            FaceDetection(stream: StreamName(app: "live", key: "k"), ptsMilliseconds: pts, frameNumber: nil, sourceWidth: 640,
+                          sourceHeight: 360, boxes: face ? [self.face] : [], durationSeconds: 0.01)
+        }
+        for pts in [0, 200, 400] as [Int64] { _ = presence.add(.init(detection: detection(pts, face: true), frame: nil)) }
+        XCTAssertTrue(presence.isPresent)
+        guard case .left(let onset, let lastSeen) = presence.streamEnded(at: detection(500, face: false)) else {
+            return XCTFail("a left event when the stream ends")
+        }
+        XCTAssertEqual(onset.detection.ptsMilliseconds, 500)
+        XCTAssertEqual(lastSeen.detection.ptsMilliseconds, 400)
+        XCTAssertNil(presence.streamEnded(at: detection(600, face: false)), "only once")
+        // A publisher that comes back starts afresh: one detection with a face is not yet a face.
+        XCTAssertNil(presence.add(.init(detection: detection(1_000, face: true), frame: nil)))
+    }
+
     func testRulesAreParsedAndAMinorityIsRefused() throws {
         XCTAssertEqual(try FacePresence.Rule(parsing: "2/3"), FacePresence.Rule(required: 2, window: 3))
         XCTAssertThrowsError(try FacePresence.Rule(parsing: "2/4")) { error in

@@ -105,6 +105,7 @@ public final class FaceMonitor: Service, Sendable {
             let streams = registry.streams
             let focused = registry.focusedStream
             guard let job = scheduler.withLock({ $0.nextJob(streams: streams, focused: focused, now: now) }) else {
+                closeEndedStreams(streams)
                 Thread.sleep(forTimeInterval: 0.01)
                 continue
             }
@@ -158,7 +159,29 @@ public final class FaceMonitor: Service, Sendable {
             defer { presences[stream.name] = presence }
             return presence.add(observation)
         }
-        guard let change else { return }
+        if let change { record(change, on: stream) }
+    }
+
+    /// A face present on a stream whose publisher went away leaves with it ("left" at the stream's end).
+    private func closeEndedStreams(_ streams: [MediaStream]) {
+        for stream in streams where !stream.isLive {
+            guard presences.withLock({ $0[stream.name]?.isPresent == true }) else { continue }
+            let last = track(stream.name).latest
+            let change = presences.withLock { presences -> FacePresence.Change? in
+                guard var presence = presences[stream.name], presence.isPresent else { return nil }
+                defer { presences[stream.name] = presence }
+                let end = FaceDetection(
+                    stream: stream.name, ptsMilliseconds: max(stream.newestMilliseconds ?? 0, last?.ptsMilliseconds ?? 0),
+                    frameNumber: nil, sourceWidth: last?.sourceWidth ?? 0, sourceHeight: last?.sourceHeight ?? 0,
+                    boxes: [], durationSeconds: 0)
+                return presence.streamEnded(at: end)
+            }
+            if let change { record(change, on: stream) }
+        }
+    }
+
+    /// Turns a presence change into a stored, logged and reported event.
+    private func record(_ change: FacePresence.Change, on stream: MediaStream) {
         let kind: FaceEvent.Kind
         let at: FacePresence.Observation
         let shown: FacePresence.Observation

@@ -54,6 +54,18 @@ public struct FacePresence {
         self.rule = rule
     }
 
+    /// The stream's publisher went away: a face still present leaves with it, at `end` (the last
+    /// detection, or a detection standing for the end of the stream). The next detections start afresh.
+    mutating func streamEnded(at end: FaceDetection) -> Change? {
+        defer {
+            window = []
+            lastSeen = nil
+        }
+        guard isPresent, let lastSeen else { return nil }
+        isPresent = false
+        return .left(onset: Observation(detection: end, frame: nil), lastSeen: lastSeen)
+    }
+
     /// Adds the next detection (in stream order); returns the change it completes, if any.
     ///
     /// Frames are kept only where a thumbnail may need them: the detections with a face while none is
