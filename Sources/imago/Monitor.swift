@@ -66,12 +66,12 @@ struct Monitor: AsyncParsableCommand {
         let logger = try relay.makeFileLogger(at: logURL)
         let (configuration, _, demoKey) = try relay.relayConfiguration(logger: logger)
         let relayCore = Relay(configuration: configuration, logger: logger)
+        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger)
         let port = try await relayCore.start()
         settings.serverURL = "rtmp://\(HostAddress.reachable(forBindHost: configuration.rtmpHost)):\(port)/live"
         if case .keys(let keys) = configuration.keyPolicy { settings.streamKeys = keys.subtracting(demoKey.map { [$0] } ?? []).sorted() }
         if case .open = configuration.keyPolicy { settings.streamKeys = ["any key (--open)"] }
 
-        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger)
         let app = MonitorApp(registry: relayCore.registry, faces: faceMonitor, settings: settings)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: relayCore),

@@ -31,6 +31,14 @@ struct Serve: AsyncParsableCommand {
         let relayCore = Relay(configuration: configuration, logger: logger) { event in
             if json { OutputLines.writeJSON(type: "event", event) }
         }
+        // Before listening: a data directory that cannot hold the events stops us before any publisher connects.
+        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger) { event in
+            if json {
+                OutputLines.writeJSON(type: "face", event)
+            } else {
+                OutputLines.write(Events.line(for: event))
+            }
+        }
         let port = try await relayCore.start()
         var keys = configuration.keyPolicy
         if let demoKey, case .keys(let all) = keys { keys = .keys(all.subtracting([demoKey])) }
@@ -38,13 +46,6 @@ struct Serve: AsyncParsableCommand {
         // sends SIGINT as soon as it reads the key must get a graceful exit, not the default action.
         let announcement = StartupAnnouncement { [self, keys] in
             announce(keyPolicy: keys, host: configuration.rtmpHost, port: port, generatedKey: generatedKey, logger: logger)
-        }
-        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger) { event in
-            if json {
-                OutputLines.writeJSON(type: "face", event)
-            } else {
-                OutputLines.write(Events.line(for: event))
-            }
         }
         let reporter = StatsReporter(registry: relayCore.registry, intervalSeconds: statsIntervalSeconds, json: json)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -93,6 +93,16 @@ final class ServeCommandTests: XCTestCase {
         let (sizeStatus, _, sizeErrors) = try await ImagoProcess.run(["serve", "--history-bytes", "lots"])
         XCTAssertEqual(sizeStatus, 64)
         XCTAssertTrue(sizeErrors.contains("--history-bytes 'lots' is not a size"), sizeErrors)
+        // A damaged event database stops the relay before it listens, saying what to do.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data("not a database".utf8).write(to: directory.appendingPathComponent("events.sqlite"))
+        let (damagedStatus, _, damagedErrors) = try await ImagoProcess.run(["serve", "--open", "--rtmp", "127.0.0.1:0", "--data-dir", directory.path])
+        XCTAssertEqual(damagedStatus, 1)
+        XCTAssertTrue(damagedErrors.contains("Cannot open the face event database \(directory.path)/events.sqlite"), damagedErrors)
+        XCTAssertTrue(damagedErrors.contains("move a damaged file aside"), damagedErrors)
+        XCTAssertFalse(damagedErrors.contains("RTMP server listening"), "it stops before listening")
         let (facesStatus, _, facesErrors) = try await ImagoProcess.run(["serve", "--faces-presence", "1/4"])
         XCTAssertEqual(facesStatus, 64)
         XCTAssertTrue(facesErrors.contains("--faces-presence 1/4 is invalid"), facesErrors)
