@@ -37,10 +37,7 @@ public final class MonitorApp: @unchecked Sendable {
     /// Events for the list and the timeline marks, re-read at most once a second.
     private var events: [FaceEvent] = []
     private var eventsReadAt = Date.distantPast
-    /// Clip and snapshot exports still running on their own threads.
-    private let pendingExports = Atomic<Int>(0)
-    /// Of those, clips waiting for video still to come (their "after" part).
-    private let waitingClips = Atomic<Int>(0)
+    private let exports = BackgroundExports()
 
     // Video output state.
     private var renderer: HalfBlockRenderer?
@@ -303,41 +300,9 @@ public final class MonitorApp: @unchecked Sendable {
         } catch {
             return say("snapshot failed: \(error)")
         }
-        let url = outputURL(for: stream, pts: frame.ptsMilliseconds, extension: "png")
-        let faces = withFaces ? self.faces : nil
         if withFaces && faces?.isDetecting != true { return say("face detection is off (--no-faces, --no-decode, or see the log): use s") }
-        let color = faceBoxColor
-        pendingExports.add(1, ordering: .relaxed)
-        Thread.detachNewThread { [weak self] in
-            let message: String
-            do {
-                var image = try FrameScaler().scale(frame, width: frame.width, height: frame.height, format: .rgb24)
-                var what = "snapshot"
-                if let faces {
-                    let detection = Self.awaitDetection(of: frame, in: stream, faces: faces)
-                    let boxes = detection?.boxes ?? []
-                    image = FaceOverlay.drawing(boxes, on: image, sourceWidth: frame.width, sourceHeight: frame.height,
-                                                color: color, thickness: max(2, frame.width / 320))
-                    what = detection == nil ? "snapshot (face detection did not finish: no boxes)" : "snapshot with \(boxes.count) face\(boxes.count == 1 ? "" : "s")"
-                }
-                let png = try ImageEncoder.encode(try VideoFrame(rgb24: image), as: .png)
-                try Data(png).write(to: url, options: .atomic)
-                message = "\(what) saved: \(url.path)"
-            } catch {
-                message = "snapshot failed: \(error)"
-            }
-            self?.pendingExports.subtract(1, ordering: .relaxed)
-            self?.sayFromAnyThread(message)
-        }
-    }
-
-    /// The detection of `frame`, waiting up to 3 s for a worker to make it.
-    private static func awaitDetection(of frame: VideoFrame, in stream: MediaStream, faces: FaceMonitor) -> FaceDetection? {
-        for _ in 0..<150 {
-            if let detection = faces.detection(of: frame, in: stream) { return detection }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return nil
+        exports.snapshot(frame, of: stream, to: outputURL(for: stream, pts: frame.ptsMilliseconds, extension: "png"),
+                         faces: withFaces ? faces : nil, color: faceBoxColor)
     }
 
     /// The theme's face box colour as RGB for drawing into pictures.
@@ -361,33 +326,10 @@ public final class MonitorApp: @unchecked Sendable {
         export(stream, from: center - 10_000, to: center + 10_000, url: outputURL(for: stream, pts: center, extension: "mp4"))
     }
 
-    /// Writes the clip on a thread of its own; if its end has not arrived yet, the export waits for it
-    /// (the status line says so) and finishes when it has.
+    /// Writes the clip in the background (see `BackgroundExports.clip`).
     private func export(_ stream: MediaStream, from: Int64, to: Int64, url: URL) {
-        let reader = reader(for: stream)
         say("exporting clip…")
-        pendingExports.add(1, ordering: .relaxed)
-        Thread.detachNewThread { [weak self] in
-            let message: String
-            var waited = false
-            do {
-                let waitSeconds = Double(max(0, to - (stream.newestMilliseconds ?? to))) / 1000 + 10
-                let clip = try reader.exportClipWhenRecorded(from: from, to: to, path: url.path, timeoutSeconds: waitSeconds) {
-                    waited = true
-                    self?.waitingClips.add(1, ordering: .relaxed)
-                }
-                if waited { self?.waitingClips.subtract(1, ordering: .relaxed) }
-                let length = String(format: "%.1f s", Double(clip.endMilliseconds - clip.startMilliseconds) / 1000)
-                // The stream stopped (or the wait ran out) before the requested end arrived.
-                let short = to - clip.endMilliseconds > 500 ? String(format: ", %.1f s short: the stream stopped first", Double(to - clip.endMilliseconds) / 1000) : ""
-                message = "clip saved: \(url.path) (\(length)\(short))"
-            } catch {
-                if waited { self?.waitingClips.subtract(1, ordering: .relaxed) }
-                message = "clip failed: \(error)"
-            }
-            self?.pendingExports.subtract(1, ordering: .relaxed)
-            self?.sayFromAnyThread(message)
-        }
+        exports.clip(of: stream, reader: reader(for: stream), from: from, to: to, to: url)
     }
 
     // MARK: - Face events
@@ -454,12 +396,6 @@ public final class MonitorApp: @unchecked Sendable {
         if let data = try? JSONEncoder().encode(statistics) { try? data.write(to: url) }
     }
 
-    private let pendingMessage = Mutex<String?>(nil)
-
-    private func sayFromAnyThread(_ text: String) {
-        pendingMessage.withLock { $0 = text }
-    }
-
     private func outputURL(for stream: MediaStream, pts: Int64, extension fileExtension: String, label: String? = nil) -> URL {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
@@ -485,7 +421,7 @@ public final class MonitorApp: @unchecked Sendable {
     // MARK: - Drawing
 
     private func drawFrame() {
-        if let message = pendingMessage.withLock({ value -> String? in defer { value = nil }; return value }) { say(message) }
+        if let message = exports.takeFinishedMessage() { say(message) }
         let streams = registry.streams
         if selectedName == nil, let first = streams.first { select(first.name) }
         let stream = selectedStream
@@ -640,9 +576,7 @@ public final class MonitorApp: @unchecked Sendable {
             parts.append("limit \(Self.bytes(limit))/s, lossy threshold \(renderer?.changeThreshold ?? settings.changeThreshold)")
         }
         if framesPerSecond < settings.framesPerSecond - 0.5 { parts.append(String(format: "backed off to %.0f fps", framesPerSecond)) }
-        let pending = pendingExports.load(ordering: .relaxed), waiting = waitingClips.load(ordering: .relaxed)
-        if waiting > 0 { parts.append("clip pending: waiting for its after-part\(waiting > 1 ? " (\(waiting) clips)" : "")") }
-        if pending > waiting { parts.append("\(pending - waiting) export\(pending - waiting == 1 ? "" : "s") running") }
+        parts += exports.statusParts
         if let faces, !faces.isDetecting { parts.append("faces off") }
         if let message = statusMessage, message.until > Date() { parts.append(message.text) }
         return parts.joined(separator: "  │  ")
