@@ -32,6 +32,15 @@ final class Screen {
                                  ("\u{1B}[5~", KEY_PPAGE), ("\u{1B}[6~", KEY_NPAGE)] {
             define_key(sequence, code)
         }
+        // No output post-processing: with OPOST the kernel scans every byte written for characters to
+        // translate (about a third of the monitor's CPU in the tty driver). ncurses' nonl() already gave
+        // up newline translation, the only one it relied on; the program mode saved next keeps it so.
+        var mode = termios()
+        if tcgetattr(1, &mode) == 0 {
+            mode.c_oflag &= ~tcflag_t(OPOST)
+            tcsetattr(1, TCSADRAIN, &mode)
+            def_prog_mode()
+        }
         curs_set(0)
         if has_colors() {
             start_color()
