@@ -29,6 +29,8 @@ public final class FaceMonitor: Service, Sendable {
     private let stopping = Atomic<Bool>(false)
     /// Workers that created their detector and are running.
     private let activeWorkers = Atomic<Int>(0)
+    /// When a failed detection was last logged (`MonotonicClock` ns; 0 = never).
+    private let lastFailureLogged = Atomic<UInt64>(0)
     private let running = Mutex<[Thread]>([])
     private let finished = DispatchGroup()
 
@@ -146,7 +148,11 @@ public final class FaceMonitor: Service, Sendable {
                 sourceWidth: frame.width, sourceHeight: frame.height, boxes: boxes,
                 durationSeconds: MonotonicClock.seconds(from: started, to: MonotonicClock.nowNanoseconds()))
         } catch {
-            logger.warning("face detection failed", metadata: ["stream": "\(stream.name)", "error": "\(error)"])
+            // At most one line every 10 s: a stream whose frames cannot be detected would fill the log.
+            let now = MonotonicClock.nowNanoseconds(), last = lastFailureLogged.load(ordering: .relaxed)
+            if last == 0 || now - last > 10_000_000_000, lastFailureLogged.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {
+                logger.warning("face detection failed", metadata: ["stream": "\(stream.name)", "error": "\(error)"])
+            }
             return nil
         }
     }
