@@ -21,10 +21,14 @@ final class ChromeRendererTests: XCTestCase {
                   "level":"4.1","maxReorderFrames":2,"profile":"High","width":1920}}
         """
 
-    func testAt80ColumnsEveryHealthValueFitsInItsCompactForm() throws {
+    private func decodedHealth() throws -> StreamHealth {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        let stream = try decoder.decode(StreamHealth.self, from: Data(health.utf8))
+        return try decoder.decode(StreamHealth.self, from: Data(health.utf8))
+    }
+
+    func testAt80ColumnsEveryHealthValueFitsInItsCompactForm() throws {
+        let stream = try decodedHealth()
         let layout = Layout(rows: 24, columns: 80, fullScreen: false)
         let width = ChromeRenderer.healthValueWidth(panelWidth: layout.health.width)
         XCTAssertLessThan(width, ChromeRenderer.fullValueWidth, "80 columns use the compact forms")
@@ -35,9 +39,7 @@ final class ChromeRendererTests: XCTestCase {
     }
 
     func testAt160ColumnsTheLongFormsFit() throws {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        let stream = try decoder.decode(StreamHealth.self, from: Data(health.utf8))
+        let stream = try decodedHealth()
         let width = ChromeRenderer.healthValueWidth(panelWidth: Layout(rows: 48, columns: 160, fullScreen: false).health.width)
         XCTAssertGreaterThanOrEqual(width, ChromeRenderer.fullValueWidth)
         for line in ChromeRenderer.healthLines(stream) where line.label != "encoder" {

@@ -58,7 +58,7 @@ struct ChromeRenderer {
         let rect = layout.health
         guard !rect.isEmpty else { return }
         let valueWidth = Self.healthValueWidth(panelWidth: rect.width)
-        let lines = Self.healthLines(health, compact: valueWidth < Self.fullValueWidth)
+        let lines = Self.healthLines(health, panelWidth: rect.width)
         let visible = rect.height - 1
         let first = Self.clampedHealthScroll(scroll, lineCount: lines.count, visible: visible)
         let more = (first > 0 ? "↑" : "") + (first + visible < lines.count ? "↓" : "")
@@ -76,6 +76,11 @@ struct ChromeRenderer {
     static let fullValueWidth = 22
 
     static func healthValueWidth(panelWidth: Int) -> Int { max(0, panelWidth - 13) }
+
+    /// The health lines as a panel `panelWidth` columns wide shows them (compact when values have little room).
+    static func healthLines(_ health: StreamHealth, panelWidth: Int) -> [(label: String, value: String, warn: Bool)] {
+        healthLines(health, compact: healthValueWidth(panelWidth: panelWidth) < fullValueWidth)
+    }
 
     /// The first health line to show: `scroll` kept within the lines there are.
     static func clampedHealthScroll(_ scroll: Int, lineCount: Int, visible: Int) -> Int {

@@ -202,8 +202,7 @@ public final class MonitorApp: @unchecked Sendable {
     private func scrollHealth(by lines: Int) {
         guard let health = selectedStream?.health() else { return }
         let rect = Layout(rows: screen.rows, columns: screen.columns, fullScreen: fullScreen).health
-        let compact = ChromeRenderer.healthValueWidth(panelWidth: rect.width) < ChromeRenderer.fullValueWidth
-        let count = ChromeRenderer.healthLines(health, compact: compact).count
+        let count = ChromeRenderer.healthLines(health, panelWidth: rect.width).count
         healthScroll = ChromeRenderer.clampedHealthScroll(healthScroll + lines, lineCount: count, visible: rect.height - 1)
     }
 
