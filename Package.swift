@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "imago", targets: ["imago"]),
+        .library(name: "ImagoRTMP", targets: ["ImagoRTMP"]),  // for the fuzz harnesses in Fuzz/
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
@@ -89,8 +90,10 @@ let package = Package(
             dependencies: [
                 "ImagoCore",
                 "ImagoFaces",
+                "ImagoMedia",
                 "ImagoTUI",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

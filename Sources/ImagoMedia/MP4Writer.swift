@@ -7,8 +7,10 @@ import CFFmpeg
 
 /// Writes an MP4 by remuxing (no re-encode) the packets FLV/RTMP carries, with libavformat's mp4 muxer.
 ///
-/// Writes to `"<path>.partial-<random>"` and renames to `path` in `finish()`, so a reader never sees a
-/// half-written file; dropping the writer without `finish()` removes the temporary file.
+/// Writes to `"<path>.partial-<pid>-<random>"`, syncs it to disk and renames it to `path` in `finish()`,
+/// so a reader never sees a half-written file, even after a power cut; dropping the writer without
+/// `finish()` removes the temporary file, and `removeAbandonedPartials(in:)` removes those a crashed
+/// process left.
 /// Timestamps are milliseconds; the file's timeline starts at the first packet written (its dts becomes 0),
 /// so a recording that begins an hour into a live stream still starts at 0 s.
 ///
@@ -91,7 +93,7 @@ public final class MP4Writer {
             try audio.codec.validateConfigurationRecord(audio.extradata, operation: "\(operation) audio extradata")
         }
         self.path = path
-        temporaryPath = path + ".partial-" + String(UInt64.random(in: .min ... .max), radix: 16)
+        temporaryPath = path + Self.partialMarker + "\(getpid())-" + String(UInt64.random(in: .min ... .max), radix: 16)
         // The temporary path, not `path`: +faststart reopens the file by this name to move the index.
         output = try OutputFormatContext(format: "mp4", path: temporaryPath)
         self.video = try Track(stream: try MP4Writer.addStream(to: output, codec: video.codec, extradata: video.extradata, operation: operation) { parameters in
@@ -155,9 +157,13 @@ public final class MP4Writer {
             }
             try check(av_write_trailer(output.pointer), "av_write_trailer(\(path))")
             output.closeFile()
+            try Self.syncToDisk(temporaryPath)
             if rename(temporaryPath, path) != 0 {
                 throw MediaError.file("rename(\(temporaryPath))", path: path, posixErrno: errno)
             }
+            // The rename itself is durable once the directory is synced.
+            let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+            try? Self.syncToDisk(directory.isEmpty ? "/" : directory)
             state = .finished
         } catch {
             state = .failed
@@ -200,6 +206,47 @@ public final class MP4Writer {
             throw MediaError(operation: "av_interleaved_write_frame(\(track.kind), dts \(dts + (originMilliseconds ?? 0)) ms, \(path))",
                              code: result)
         }
+    }
+
+    /// What marks a temporary file: `<path>.partial-<pid>-<random>`.
+    static let partialMarker = ".partial-"
+
+    /// Removes the temporary files in `directory` that processes no longer running left behind (a crash
+    /// or a power cut mid-export); files of running processes are theirs. Returns the paths removed.
+    @discardableResult
+    public static func removeAbandonedPartials(in directory: String) -> [String] {
+        var removed: [String] = []
+        for name in directoryEntries(directory) {
+            guard let marker = name.firstRange(of: partialMarker) else { continue }
+            let rest = name[marker.upperBound...]
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]) else { continue }
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let path = directory + "/" + name
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
+    }
+
+    /// The names in `directory` (empty when it cannot be read).
+    private static func directoryEntries(_ directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// fsync(2) of a file or directory.
+    private static func syncToDisk(_ path: String) throws(MediaError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw MediaError.file("open(\(path)) for fsync", path: path, posixErrno: errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw MediaError.file("fsync(\(path))", path: path, posixErrno: errno) }
     }
 
     private func requireWriting(_ call: String) throws(MediaError) {

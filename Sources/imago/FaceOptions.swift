@@ -55,7 +55,7 @@ struct FaceOptions: ParsableArguments {
         }
         var store: FaceEventStore?
         if settings.enabled {
-            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+            try RelayOptions.makePrivateDirectory(dataDirectory)
             store = try FaceEventStore(path: FaceEventStore.defaultPath(in: dataDirectory))
         }
         return FaceMonitor(registry: relay.registry, settings: settings, store: store, logger: logger, onEvent: onEvent)

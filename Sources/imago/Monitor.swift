@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ImagoCore
 import ImagoFaces
+import ImagoMedia
 import ImagoTUI
 import Logging
 import ServiceLifecycle
@@ -50,6 +51,7 @@ struct Monitor: AsyncParsableCommand {
     }
 
     func run() async throws {
+        RelayOptions.prepareProcess()
         var settings = MonitorSettings()
         settings.theme = try Theme.load(nameOrPath: theme, searchDirectories: Self.themeDirectories)
         guard isatty(1) == 1, isatty(0) == 1 else {
@@ -61,6 +63,8 @@ struct Monitor: AsyncParsableCommand {
         settings.maxBytesPerSecond = maxBandwidth.flatMap(DataRate.init(parsing:))?.bytesPerSecond
         settings.statisticsFile = statisticsFile.map { URL(fileURLWithPath: $0) }
         if let outputDirectory { settings.outputDirectory = URL(fileURLWithPath: outputDirectory) }
+        // Exports a crashed run left half-written are removed; those of a running imago are left alone.
+        MP4Writer.removeAbandonedPartials(in: settings.outputDirectory.path)
 
         let logURL = logFile.map { URL(fileURLWithPath: $0) } ?? relay.dataDirectoryURL.appendingPathComponent("imago.log")
         let logger = try relay.makeFileLogger(at: logURL)

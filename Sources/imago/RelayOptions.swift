@@ -33,6 +33,18 @@ struct RelayOptions: ParsableArguments {
     @Option(name: .customLong("full-decode-limit"), help: ArgumentHelp("With more live streams than this, only the focused stream decodes every frame; the others decode keyframes.", valueName: "count"))
     var fullDecodeLimit = 4
 
+    @Option(name: .customLong("max-streams"), help: ArgumentHelp("Streams held at once, live or disconnected; one more publish is refused.", valueName: "count"))
+    var maxStreams = RelayLimits.default.maxStreams
+
+    @Option(name: .customLong("stream-expiry"), help: ArgumentHelp("Seconds a disconnected stream and its history stay before they are removed.", valueName: "seconds"))
+    var streamExpirySeconds = RelayLimits.default.streamExpirySeconds
+
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("RTMP connections held at once.", valueName: "count"))
+    var maxConnections = RTMPLimits.default.maxConnections
+
+    @Option(name: .customLong("max-connections-per-ip"), help: ArgumentHelp("RTMP connections one IP address may hold at once.", valueName: "count"))
+    var maxConnectionsPerAddress = RTMPLimits.default.maxConnectionsPerAddress
+
     @Flag(name: .customLong("demo"), help: "Add a built-in looping demo stream (a short clip with a face), published to the relay in real time.")
     var demo = false
 
@@ -51,6 +63,10 @@ struct RelayOptions: ParsableArguments {
         guard publisherIdleSeconds > 0 else { throw ValidationError("--publisher-idle must be more than 0") }
         guard maxDecodeLagMilliseconds > 0 else { throw ValidationError("--max-decode-lag must be more than 0") }
         guard fullDecodeLimit >= 0 else { throw ValidationError("--full-decode-limit cannot be negative") }
+        guard maxStreams >= 1 else { throw ValidationError("--max-streams must be at least 1") }
+        guard streamExpirySeconds > 0, streamExpirySeconds.isFinite else { throw ValidationError("--stream-expiry must be more than 0") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard maxConnectionsPerAddress >= 1 else { throw ValidationError("--max-connections-per-ip must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -96,6 +112,10 @@ struct RelayOptions: ParsableArguments {
         configuration.decode.maxDecodeLagMilliseconds = Int64(maxDecodeLagMilliseconds)
         configuration.decode.fullDecodeLimit = fullDecodeLimit
         configuration.decode.enabled = !noDecode
+        configuration.limits.maxStreams = maxStreams
+        configuration.limits.streamExpirySeconds = streamExpirySeconds
+        configuration.limits.rtmp.maxConnections = maxConnections
+        configuration.limits.rtmp.maxConnectionsPerAddress = maxConnectionsPerAddress
         var generated: (String, Bool)?
         if acceptAnyKey {
             configuration.keyPolicy = .open
@@ -113,16 +133,18 @@ struct RelayOptions: ParsableArguments {
         return (configuration, generated, demoKey)
     }
 
-    /// A logger that appends to `url` (the monitor owns the terminal, so logs cannot go there).
+    /// A logger that appends to `url` (the monitor owns the terminal, so logs cannot go there). The file
+    /// is readable by its owner only (mode 0600): it names peers and streams.
     func makeFileLogger(at url: URL) throws -> Logger {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: url.path) else {
-            throw ValidationError("cannot write the log file \(url.path); choose another with --log-file")
+        try Self.makePrivateDirectory(url.deletingLastPathComponent())
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ValidationError("cannot write the log file \(url.path): \(String(cString: strerror(errno))); choose another with --log-file")
         }
-        handle.seekToEndOfFile()
+        fchmod(descriptor, 0o600)
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        var logger = Logger(label: "imago") { label in StreamLogHandler(label: label, stream: FileLogStream(handle: handle)) }
+        let stream = FileLogStream(descriptor: descriptor)
+        var logger = Logger(label: "imago") { label in StreamLogHandler(label: label, stream: stream) }
         logger.logLevel = level
         return logger
     }
@@ -133,13 +155,37 @@ struct RelayOptions: ParsableArguments {
         logger.logLevel = level
         return logger
     }
+
+    /// Creates `directory` (and its parents) readable by its owner only (0700), as the data directory
+    /// must be: it holds the stream key, the log and face thumbnails.
+    static func makePrivateDirectory(_ directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ValidationError("cannot create the directory \(directory.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// What every command that runs the relay does first: a reader that goes away (a closed pipe on
+    /// standard output) must give a write error, not kill the process with SIGPIPE.
+    static func prepareProcess() {
+        signal(SIGPIPE, SIG_IGN)
+    }
 }
 
-/// A log destination writing whole lines to a file.
+/// A log destination writing whole lines to a file descriptor. A failed write (a full disk) loses
+/// that line and nothing else: the relay and the monitor go on.
 struct FileLogStream: TextOutputStream, @unchecked Sendable {
-    let handle: FileHandle
+    let descriptor: Int32
 
     mutating func write(_ string: String) {
-        handle.write(Data(string.utf8))
+        var bytes = Array(string.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
     }
 }

@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        RelayOptions.prepareProcess()
+        defer { OutputLines.flush() }
         let logger = relay.makeLogger()
         let (configuration, generatedKey, demoKey) = try relay.relayConfiguration(logger: logger)
         let json = self.json

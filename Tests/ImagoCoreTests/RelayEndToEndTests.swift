@@ -116,7 +116,7 @@ final class RelayEndToEndTests: XCTestCase {
         XCTAssertEqual(victimStream.health().state, .disconnected)
 
         XCTAssertTrue(log.contains("closing RTMP connection: bad handshake: Not an RTMP client"), log.all.joined(separator: "\n"))
-        XCTAssertTrue(log.contains("closing RTMP connection: Set Chunk Size 0 is outside 1...16777216"))
+        XCTAssertTrue(log.contains("closing RTMP connection: Set Chunk Size 0 is outside 128...16777216"))
         XCTAssertTrue(log.contains("closing RTMP connection: unknown command 'launchMissiles'"))
         survivor.process.terminate()
         await survivor.wait()

@@ -107,6 +107,41 @@ final class RTMPServerSessionTests: XCTestCase {
         XCTAssertEqual(try RTMPMessage(decoding: ack), .acknowledgement(sequenceNumber: UInt32(received)))
     }
 
+    func testCreateAndDeleteStreamForeverKeepsStreamIDsSmall() throws {
+        // The id used to be a counter (UInt32 += 1) that trapped after 2^32 createStream calls.
+        let session = try makeSession()
+        _ = try session.receive(chunks([(connect, 0)]))
+        var ids: Set<Double> = []
+        for transaction in 0..<3_000 {
+            let create = RTMPMessage.command(RTMPCommand(name: "createStream", transactionID: Double(2 * transaction + 2)))
+            var output = try session.receive(chunks([(create, 0)]))
+            var parser = ChunkStreamParser()
+            while let raw = try parser.parse(&output) {
+                if case .command(let command) = try RTMPMessage(decoding: raw), command.name == "_result",
+                   let id = command.arguments.first?.numberValue {
+                    ids.insert(id)
+                    let delete = RTMPMessage.command(RTMPCommand(name: "deleteStream", transactionID: 0, arguments: [.number(id)]))
+                    _ = try session.receive(chunks([(delete, 0)]))
+                }
+            }
+        }
+        XCTAssertEqual(ids, [1])
+    }
+
+    func testPeerWithoutAPublishCannotSendABigMessage() throws {
+        // 4 MiB of command in 128-byte chunks from a peer that never published: refused at the header.
+        let session = try makeSession()
+        let big = RTMPMessage.command(RTMPCommand(name: "connect", transactionID: 1, commandObject: .object([
+            AMF0Property("app", .string(String(repeating: "a", count: 4 << 20))),
+        ])))
+        XCTAssertThrowsError(try session.receive(chunks([(big, 0)]))) { error in
+            guard case .tooMuchBeforePublish(let bytes, let limit)? = error as? RTMPError else { return XCTFail("\(error)") }
+            XCTAssertGreaterThan(bytes, 4 << 20)
+            XCTAssertEqual(limit, 65536)
+            XCTAssertEqual("\(error)", "\(bytes) bytes before an accepted publish exceed the limit 65536")
+        }
+    }
+
     func testGarbageHandshakeIsRejected() throws {
         let session = RTMPServerSession(
             connectionID: 1, peer: "p", limits: .default, delegate: RecordingIngestDelegate(),

@@ -2,10 +2,13 @@
 public struct DecodeSettings: Sendable {
     /// False: no stream is decoded (a pure relay: ingest, history and health only).
     public var enabled = true
-    /// When the packets waiting to be decoded span more than this, the decoder skips to the newest keyframe.
+    /// When the packets waiting to be decoded span more than this, in stream time or since the oldest
+    /// arrived, the decoder skips to the newest keyframe.
     public var maxDecodeLagMilliseconds: Int64 = 500
     /// With more live streams than this, streams other than the focused one decode keyframes only.
     public var fullDecodeLimit = 4
+    /// Bytes of packets that may wait for the decoder (see `RelayLimits.decoderQueueBytes`).
+    public var maxQueueBytes = RelayLimits.default.decoderQueueBytes
     /// libavcodec threads per decoder; 1 keeps latency lowest and predictable.
     public var decoderThreads = 1
     /// Test hook: seconds each decode call is slowed by, to simulate a machine that cannot keep up.

@@ -7,9 +7,11 @@ import Logging
 /// Decodes one stream's video on its own thread and keeps its `LatestFrame` current.
 ///
 /// Ingest hands packets over without waiting (`enqueue` takes a lock for a moment and signals).
-/// The decoder thread keeps up: when the queued packets span more than the allowed lag it skips to
-/// the newest keyframe and counts what it skipped, and after a decode error it outputs nothing
-/// until the next keyframe, so readers never see a smeared frame.
+/// The decoder thread keeps up: when the queued packets span more than the allowed lag (in stream
+/// time or in arrival time) it skips to the newest keyframe and counts what it skipped; the queue
+/// is also bounded in bytes. After a decode error it outputs nothing until the next keyframe, so
+/// readers never see a smeared frame. The thread runs only while the stream is live (`start()` /
+/// `finish()`); the latest frame outlives it.
 public final class StreamDecoder: @unchecked Sendable {
     /// What the decoder thread reports, read by `MediaStream.health()`.
     struct Figures: Sendable {
@@ -21,6 +23,7 @@ public final class StreamDecoder: @unchecked Sendable {
         var lastError: String?
         var queuedPackets = 0
         var maxQueuedPackets = 0
+        var queuedBytes = 0
         var decodedRate = RateWindow()
         var decodeTime = RollingHistogram()
         var latency = RollingHistogram()
@@ -39,7 +42,12 @@ public final class StreamDecoder: @unchecked Sendable {
     private var stopped = false
     /// Set after a skip or an error: packets are dropped until the next keyframe.
     private var awaitingKeyframe = true
-    private var thread: Thread?
+    /// Set by a skip: the decoder's reference pictures no longer match what follows.
+    private var needsReset = false
+    /// A decoder thread is running (it may be finishing).
+    private var threadRunning = false
+    /// The thread ends once the queue is empty (the publisher left).
+    private var finishWhenIdle = false
 
     // Owned by the decoder thread:
     private var decoder: VideoDecoder?
@@ -51,21 +59,44 @@ public final class StreamDecoder: @unchecked Sendable {
         self.settings = settings
         self.logger = logger
         self.figures = Figures(mode: mode)
-        // The thread keeps the decoder alive until `stop()` ends it.
+    }
+
+    /// Starts the decoder thread unless one runs (a finishing one keeps running).
+    func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        finishWhenIdle = false
+        guard !threadRunning, !stopped else { return }
+        threadRunning = true
+        // The thread keeps the decoder alive until it ends.
         let thread = Thread {
             ThreadName.set("imago-decode")
             self.run()
         }
         thread.name = "imago-decode \(name)"
-        self.thread = thread
         thread.start()
     }
 
-    /// Stops the decoder thread (it finishes the packet in hand first).
+    /// Lets the decoder thread end once it has decoded what is queued (the publisher left).
+    func finish() {
+        condition.lock()
+        finishWhenIdle = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// True while a decoder thread runs (tests: threads exist only for live streams).
+    public var isThreadRunning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return threadRunning
+    }
+
+    /// Stops the decoder thread for good (it finishes the packet in hand first).
     func stop() {
         condition.lock()
         stopped = true
-        queue.removeAll()
+        removeQueued()
         condition.signal()
         condition.unlock()
     }
@@ -82,7 +113,7 @@ public final class StreamDecoder: @unchecked Sendable {
         if figures.mode != mode {
             figures.mode = mode
             awaitingKeyframe = true
-            if mode == .off { queue.removeAll() }
+            if mode == .off { removeQueued() }
         }
         condition.unlock()
     }
@@ -97,35 +128,65 @@ public final class StreamDecoder: @unchecked Sendable {
     func enqueue(_ packet: MediaPacket) {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopped, figures.mode != .off else { return }
+        guard !stopped, threadRunning, figures.mode != .off else { return }
         if figures.mode == .keyframes && !packet.isKeyframe { return }
+        if figures.queuedBytes + packet.byteCount > settings.maxQueueBytes {
+            // More waits than the decoder may hold: drop it all and resume at a keyframe.
+            figures.skippedFrames += queue.count
+            removeQueued()
+            awaitingKeyframe = true
+            needsReset = true
+            guard packet.isKeyframe, packet.byteCount <= settings.maxQueueBytes else {
+                figures.skippedFrames += 1
+                return
+            }
+        }
         queue.append(packet)
+        figures.queuedBytes += packet.byteCount
         figures.queuedPackets = queue.count
         figures.maxQueuedPackets = max(figures.maxQueuedPackets, queue.count)
         condition.signal()
     }
 
+    /// Empties the queue. Call with `condition` held.
+    private func removeQueued() {
+        queue.removeAll()
+        figures.queuedBytes = 0
+        figures.queuedPackets = 0
+    }
+
     // MARK: - Decoder thread
 
     private func run() {
-        while let (packet, mode) = nextPacket() {
-            process(packet, mode: mode)
+        while let (packet, mode, reset) = nextPacket() {
+            process(packet, mode: mode, reset: reset)
         }
-        decoder = nil
     }
 
-    /// Waits for a packet, applying the keep-up policy to the queue first; nil once stopped.
-    private func nextPacket() -> (MediaPacket, DecodeMode)? {
+    /// Waits for a packet, applying the keep-up policy to the queue first; nil once stopped or
+    /// finished (the thread then ends, and the decoder is freed).
+    private func nextPacket() -> (MediaPacket, DecodeMode, reset: Bool)? {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            while queue.isEmpty && !stopped { condition.wait() }
-            if stopped { return nil }
-            if let first = queue.first, let last = queue.last,
-               last.dtsMilliseconds - first.dtsMilliseconds > settings.maxDecodeLagMilliseconds {
-                skipToNewestKeyframe()
+            while queue.isEmpty && !stopped && !finishWhenIdle { condition.wait() }
+            if stopped || queue.isEmpty {
+                // Freed here, under the lock, so a thread started next finds no decoder of ours in use.
+                decoder = nil
+                decoderConfiguration = nil
+                threadRunning = false
+                return nil
+            }
+            if let first = queue.first, let last = queue.last {
+                let lagMilliseconds = settings.maxDecodeLagMilliseconds
+                let waitedNanoseconds = MonotonicClock.nowNanoseconds() &- first.arrivalNanoseconds
+                if last.dtsMilliseconds &- first.dtsMilliseconds > lagMilliseconds
+                    || Int64(clamping: waitedNanoseconds / 1_000_000) > lagMilliseconds {
+                    skipToNewestKeyframe()
+                }
             }
             guard let packet = queue.popFirst() else { continue }
+            figures.queuedBytes -= packet.byteCount
             figures.queuedPackets = queue.count
             if awaitingKeyframe {
                 guard packet.isKeyframe else {
@@ -134,7 +195,8 @@ public final class StreamDecoder: @unchecked Sendable {
                 }
                 awaitingKeyframe = false
             }
-            return (packet, figures.mode)
+            defer { needsReset = false }
+            return (packet, figures.mode, needsReset)
         }
     }
 
@@ -142,21 +204,16 @@ public final class StreamDecoder: @unchecked Sendable {
     private func skipToNewestKeyframe() {
         let keep = queue.lastIndex { $0.isKeyframe } ?? queue.count
         figures.skippedFrames += keep
+        for packet in queue.prefix(keep) { figures.queuedBytes -= packet.byteCount }
         queue.removeFirst(keep)
         awaitingKeyframe = queue.isEmpty
         needsReset = true
     }
 
-    /// Set by a skip: the decoder's reference pictures no longer match what follows.
-    private var needsReset = false
-
-    private func process(_ packet: MediaPacket, mode: DecodeMode) {
+    private func process(_ packet: MediaPacket, mode: DecodeMode, reset: Bool) {
         guard mode != .off, case .video(let configuration) = packet.kind else { return }
         guard let decoder = decoder(for: configuration) else { return }
-        if needsReset {
-            decoder.reset()
-            needsReset = false
-        }
+        if reset { decoder.reset() }
         if settings.artificialDecodeDelaySeconds > 0 { Thread.sleep(forTimeInterval: settings.artificialDecodeDelaySeconds) }
         let start = MonotonicClock.nowNanoseconds()
         do {

@@ -42,14 +42,21 @@ extension StreamHealth {
         return parts.joined(separator: "  ")
     }
 
-    /// Encodes any value as one JSON line with ISO-8601 dates and sorted keys.
+    /// Encodes any value as one JSON line with ISO-8601 dates and sorted keys. A figure that is not a
+    /// finite number (JSON has no NaN or infinity) is written as `null`; the rest of the object stays.
     public static func jsonLine(for value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        // JSONEncoder can only write such a number as a string; a marker no peer can guess is written
+        // and then replaced by null.
+        let marker = nonFiniteMarker
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
         guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"\(marker)\"", with: "null")
     }
+
+    private static let nonFiniteMarker = "non-finite-\(UUID().uuidString)"
 
     private static func format(_ value: Double?, _ format: String) -> String {
         value.map { String(format: format, $0) } ?? "-"

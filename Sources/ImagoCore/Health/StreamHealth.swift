@@ -84,6 +84,8 @@ public struct StreamHealth: Sendable, Codable, Equatable {
         public var lastError: String?
         public var queuedPackets: Int
         public var maxQueuedPackets: Int
+        /// Bytes waiting for the decoder (bounded by `--decoder-queue-bytes`).
+        public var queuedBytes: Int
     }
 
     /// Face detection on this stream (nil when it never ran: `--no-faces`, or no frame decoded yet).

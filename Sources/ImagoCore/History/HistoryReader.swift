@@ -156,6 +156,9 @@ public final class HistoryReader: Sendable {
         public let endMilliseconds: Int64
         public let videoFrames: Int
         public let audioFrames: Int
+        /// Packets left out because their dts did not increase (a broken encoder repeated a timestamp):
+        /// an MP4 needs increasing ones, and one such packet must not cost the whole clip.
+        public let droppedPackets: Int
     }
 
     /// Writes an MP4 (remuxed, not re-encoded) from the keyframe at or before `from` up to `to`,
@@ -184,17 +187,28 @@ public final class HistoryReader: Sendable {
                     codec: codec, extradata: videoConfiguration.record,
                     width: videoConfiguration.width ?? 0, height: videoConfiguration.height ?? 0),
                 audio: audioTrack)
-            var videoFrames = 0, audioFrames = 0
+            var videoFrames = 0, audioFrames = 0, droppedPackets = 0
             var end = keyframe.dtsMilliseconds
+            var lastVideoDts: Int64?, lastAudioDts: Int64?
             for packet in packets {
                 switch packet.kind {
                 case .video(let configuration) where configuration == videoConfiguration:
+                    if let last = lastVideoDts, packet.dtsMilliseconds <= last {
+                        droppedPackets += 1
+                        continue
+                    }
+                    lastVideoDts = packet.dtsMilliseconds
                     try writer.writeVideo(
                         packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds,
                         isKeyframe: packet.isKeyframe)
                     videoFrames += 1
                     end = max(end, packet.ptsMilliseconds)
                 case .audio where audioTrack != nil:
+                    if let last = lastAudioDts, packet.ptsMilliseconds <= last {
+                        droppedPackets += 1
+                        continue
+                    }
+                    lastAudioDts = packet.ptsMilliseconds
                     try writer.writeAudio(packet.payload, ptsMilliseconds: packet.ptsMilliseconds)
                     audioFrames += 1
                 default:
@@ -202,7 +216,9 @@ public final class HistoryReader: Sendable {
                 }
             }
             try writer.finish()
-            return Clip(path: path, startMilliseconds: keyframe.ptsMilliseconds, endMilliseconds: end, videoFrames: videoFrames, audioFrames: audioFrames)
+            return Clip(
+                path: path, startMilliseconds: keyframe.ptsMilliseconds, endMilliseconds: end, videoFrames: videoFrames,
+                audioFrames: audioFrames, droppedPackets: droppedPackets)
         } catch {
             throw .media(error)
         }

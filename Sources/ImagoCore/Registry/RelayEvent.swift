@@ -11,6 +11,8 @@ public struct RelayEvent: Sendable, Codable, Equatable {
         case reject
         /// A silent publisher was closed so that a new one could take over its key.
         case takeover
+        /// A disconnected stream was removed with its history (`--stream-expiry`).
+        case expire
     }
 
     public let kind: Kind

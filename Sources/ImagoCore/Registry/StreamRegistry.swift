@@ -6,7 +6,9 @@ import Synchronization
 /// All streams by name, and the rules for who may publish to them.
 ///
 /// It is the RTMP server's delegate: it checks stream keys, hands over a key from a silent
-/// publisher to a new one, and routes media to the right `MediaStream`.
+/// publisher to a new one, and routes media to the right `MediaStream`. The number of streams is
+/// bounded (`Settings.maxStreams`), a key names exactly one stream, and a stream nobody has
+/// published to for `Settings.streamExpirySeconds` is removed with its history.
 public final class StreamRegistry: RTMPIngestDelegate, Sendable {
     public struct Settings: Sendable {
         public var keyPolicy: StreamKeyPolicy
@@ -14,16 +16,23 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         public var publisherIdleSeconds: Double
         public var historySeconds: Double
         public var historyBytes: Int
+        /// Streams held at once, live or disconnected; a publish that would make one more is refused.
+        public var maxStreams: Int
+        /// A disconnected stream is removed (with its history) this long after its publisher left.
+        public var streamExpirySeconds: Double
         public var decode: DecodeSettings
 
         public init(
             keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = 5, historySeconds: Double = 60, historyBytes: Int = 256 << 20,
+            maxStreams: Int = RelayLimits.default.maxStreams, streamExpirySeconds: Double = RelayLimits.default.streamExpirySeconds,
             decode: DecodeSettings = DecodeSettings()
         ) {
             self.keyPolicy = keyPolicy
             self.publisherIdleSeconds = publisherIdleSeconds
             self.historySeconds = historySeconds
             self.historyBytes = historyBytes
+            self.maxStreams = maxStreams
+            self.streamExpirySeconds = streamExpirySeconds
             self.decode = decode
         }
     }
@@ -42,14 +51,15 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
     private let state = Mutex(State())
     private let onEvent: @Sendable (RelayEvent) -> Void
 
-    /// `onEvent` is called for every publish, resume, unpublish, disconnect, takeover and rejection, on a network thread.
+    /// `onEvent` is called for every publish, resume, unpublish, disconnect, takeover, rejection and
+    /// expiry, on a network thread: it must not block.
     public init(settings: Settings, logger: Logger, onEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in }) {
         self.settings = settings
         self.logger = logger
         self.onEvent = onEvent
     }
 
-    /// Every stream that has had a publisher, sorted by name.
+    /// Every stream held (live, or disconnected and not yet expired), sorted by name.
     public var streams: [MediaStream] {
         state.withLock { Array($0.streams.values) }.sorted { $0.name < $1.name }
     }
@@ -60,43 +70,78 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
 
     // MARK: - RTMPIngestDelegate
 
+    /// What a publish request led to, decided in one critical section so two simultaneous publishes
+    /// of one key cannot both be accepted.
+    private enum Claim {
+        case rejected(toPeer: String, logged: String)
+        case accepted(MediaStream, resumed: Bool, replaced: MediaStream.Publisher?, silence: Double)
+    }
+
     public func publishRequested(_ request: RTMPPublishRequest) -> RTMPPublishDecision {
         let name = StreamName(app: request.app, key: request.streamKey)
+        if let problem = StreamName.problem(app: request.app, key: request.streamKey) {
+            return reject(request, name: name, toPeer: problem, logged: problem)
+        }
         guard settings.keyPolicy.allows(request.streamKey) else {
-            return reject(request, name: name, reason: "stream key '\(request.streamKey)' is not known to this server")
+            let reason = "stream key '\(request.streamKey)' is not known to this server"
+            return reject(request, name: name, toPeer: reason, logged: reason)
         }
-        let stream = state.withLock { state in
-            if let existing = state.streams[name] { return existing }
-            let created = MediaStream(
-                name: name, historySeconds: settings.historySeconds, historyBytes: settings.historyBytes,
-                decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off, logger: logger)
-            state.streams[name] = created
-            return created
-        }
-        if let current = stream.currentPublisher {
-            let silence = stream.publisherSilenceSeconds() ?? 0
-            guard silence >= settings.publisherIdleSeconds else {
-                return reject(request, name: name, reason: "\(name) is already being published from \(current.peer)")
+        expireStreams()
+        let now = MonotonicClock.nowNanoseconds()
+        let claim: Claim = state.withLock { state in
+            if let other = state.streams.keys.first(where: { $0.key == name.key && $0.app != name.app }) {
+                let reason = "stream key '\(name.key)' belongs to stream \(other); publish to \(other.app), or wait until that stream expires"
+                return .rejected(toPeer: reason, logged: reason)
             }
-            let reason = String(format: "replaced by a new publisher from %@ after %.1f s of silence", request.peer, silence)
-            if stream.end(current.id, reason: reason) {
-                logger.warning("publisher taken over", metadata: ["stream": "\(name)", "old": "\(current.peer)", "new": "\(request.peer)"])
-                emit(RelayEvent(kind: .takeover, stream: name, peer: current.peer, detail: reason))
+            let stream: MediaStream
+            if let existing = state.streams[name] {
+                stream = existing
+            } else {
+                guard state.streams.count < settings.maxStreams else {
+                    let reason = "this server holds \(state.streams.count) streams, its limit (--max-streams \(settings.maxStreams)); try again later"
+                    return .rejected(toPeer: reason, logged: reason)
+                }
+                stream = MediaStream(
+                    name: name, historySeconds: settings.historySeconds, historyBytes: settings.historyBytes,
+                    decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off, logger: logger)
+                state.streams[name] = stream
             }
-            current.control.close(reason: reason)
-            _ = state.withLock { $0.publishers.removeValue(forKey: current.id) }
+            var replaced: MediaStream.Publisher?
+            var silence = 0.0
+            if let current = stream.currentPublisher {
+                silence = stream.publisherSilenceSeconds(now: now) ?? 0
+                guard silence >= settings.publisherIdleSeconds else {
+                    // The peer learns that the key is busy, not who publishes it.
+                    return .rejected(toPeer: "\(name) is already being published", logged: "\(name) is already being published from \(current.peer)")
+                }
+                _ = stream.end(current.id, reason: "replaced by a new publisher from \(request.peer)")
+                state.publishers.removeValue(forKey: current.id)
+                replaced = current
+            }
+            let resumed = stream.begin(MediaStream.Publisher(
+                id: request.publisherID, peer: request.peer, flashVersion: request.flashVersion.map { PeerText.escaped($0) },
+                connectedAt: Date(), connectedNanoseconds: now, control: request.connection))
+            state.publishers[request.publisherID] = stream
+            return .accepted(stream, resumed: resumed, replaced: replaced, silence: silence)
         }
-        let resumed = stream.begin(MediaStream.Publisher(
-            id: request.publisherID, peer: request.peer, flashVersion: request.flashVersion, connectedAt: Date(),
-            connectedNanoseconds: MonotonicClock.nowNanoseconds(), control: request.connection))
-        state.withLock { $0.publishers[request.publisherID] = stream }
-        let kind: RelayEvent.Kind = resumed ? .resume : .publish
-        logger.info(resumed ? "publisher resumed stream" : "publisher started", metadata: [
-            "stream": "\(name)", "peer": "\(request.peer)", "encoder": "\(request.flashVersion ?? "-")",
-        ])
-        emit(RelayEvent(kind: kind, stream: name, peer: request.peer, detail: request.flashVersion))
-        applyDecodePolicy()
-        return .accept
+        switch claim {
+        case .rejected(let toPeer, let logged):
+            return reject(request, name: name, toPeer: toPeer, logged: logged)
+        case .accepted(_, let resumed, let replaced, let silence):
+            if let replaced {
+                let reason = String(format: "replaced by a new publisher from %@ after %.1f s of silence", request.peer, silence)
+                logger.warning("publisher taken over", metadata: ["stream": "\(name)", "old": "\(replaced.peer)", "new": "\(request.peer)"])
+                emit(RelayEvent(kind: .takeover, stream: name, peer: replaced.peer, detail: reason))
+                replaced.control.close(reason: reason)
+            }
+            let encoder = request.flashVersion.map { PeerText.escaped($0) }
+            logger.info(resumed ? "publisher resumed stream" : "publisher started", metadata: [
+                "stream": "\(name)", "peer": "\(request.peer)", "encoder": "\(encoder ?? "-")",
+            ])
+            emit(RelayEvent(kind: resumed ? .resume : .publish, stream: name, peer: request.peer, detail: encoder))
+            applyDecodePolicy()
+            return .accept
+        }
     }
 
     public func publisher(_ id: RTMPPublisherID, didReceive event: RTMPPublisherEvent) {
@@ -155,12 +200,36 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         for stream in state.withLock({ Array($0.streams.values) }) { stream.stop() }
     }
 
-    private func reject(_ request: RTMPPublishRequest, name: StreamName, reason: String) -> RTMPPublishDecision {
+    /// Refuses a publish: `toPeer` goes back to the publisher, `logged` (which may name other peers) to the log.
+    private func reject(_ request: RTMPPublishRequest, name: StreamName, toPeer: String, logged: String) -> RTMPPublishDecision {
+        let shown = PeerText.escaped(logged, limit: RTMPError.reasonCharacters)
         logger.warning("publish rejected", metadata: [
-            "stream": "\(name)", "key": "\(request.streamKey)", "peer": "\(request.peer)", "reason": "\(reason)",
+            "stream": "\(name.escapedDescription)", "key": "\(PeerText.escaped(request.streamKey))", "peer": "\(request.peer)",
+            "reason": "\(shown)",
         ])
-        emit(RelayEvent(kind: .reject, stream: name, peer: request.peer, detail: reason))
-        return .reject(reason)
+        emit(RelayEvent(kind: .reject, stream: name.escaped, peer: request.peer, detail: shown))
+        return .reject(PeerText.escaped(toPeer, limit: RTMPError.reasonCharacters))
+    }
+
+    // MARK: - Expiry
+
+    /// Removes streams whose publisher left more than `streamExpirySeconds` ago, with their history,
+    /// so a server that sees many one-shot publishers does not grow. Called on every publish and by the relay's sweep.
+    public func expireStreams(now: UInt64 = MonotonicClock.nowNanoseconds()) {
+        let expiry = settings.streamExpirySeconds
+        let expired: [MediaStream] = state.withLock { state in
+            let old = state.streams.values.filter { $0.disconnectedSeconds(now: now).map { $0 >= expiry } ?? false }
+            for stream in old {
+                state.streams.removeValue(forKey: stream.name)
+                state.modeOverrides.removeValue(forKey: stream.name)
+            }
+            return old
+        }
+        for stream in expired {
+            stream.stop()
+            logger.info("stream expired", metadata: ["stream": "\(stream.name)", "after_seconds": "\(expiry)"])
+            emit(RelayEvent(kind: .expire, stream: stream.name, peer: "-", detail: "no publisher for \(RTMPError.seconds(expiry)) s"))
+        }
     }
 
     private func emit(_ event: RelayEvent) {

@@ -2,6 +2,7 @@ import ImagoMedia
 import ImagoRTMP
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The relay core as one service: the RTMP ingest server feeding the stream registry.
 ///
@@ -12,6 +13,7 @@ public final class Relay: Service, Sendable {
     public let registry: StreamRegistry
     private let server: RTMPServer
     private let logger: Logger
+    private let expirySweep = Mutex<Task<Void, Never>?>(nil)
 
     public init(configuration: RelayConfiguration, logger: Logger, onEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in }) {
         self.configuration = configuration
@@ -21,18 +23,32 @@ public final class Relay: Service, Sendable {
         FFmpegLog.setLevel(.quiet)
         self.registry = StreamRegistry(settings: configuration.registrySettings, logger: logger, onEvent: onEvent)
         self.server = RTMPServer(
-            host: configuration.rtmpHost, port: configuration.rtmpPort, limits: configuration.rtmpLimits,
+            host: configuration.rtmpHost, port: configuration.rtmpPort, limits: configuration.limits.rtmp,
             delegate: registry, logger: logger)
     }
 
     /// The RTMP port actually bound, once listening (useful with port 0).
     public var rtmpPort: Int? { server.boundPort }
 
+    /// RTMP connections open right now.
+    public var rtmpConnectionCount: Int { server.connectionCount }
+
     /// Binds the RTMP port; returns the port. `run` calls it when it was not called before.
     @discardableResult
     public func start() async throws -> Int {
         if let port = server.boundPort { return port }
-        return try await server.start()
+        let port = try await server.start()
+        // Disconnected streams expire even when nobody publishes (publishes also expire them).
+        let registry = self.registry
+        expirySweep.withLock { sweep in
+            sweep = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.expirySweepInterval)
+                    registry.expireStreams()
+                }
+            }
+        }
+        return port
     }
 
     public func run() async throws {
@@ -42,8 +58,12 @@ public final class Relay: Service, Sendable {
         await shutdown()
     }
 
+    /// How often disconnected streams are checked for expiry.
+    static let expirySweepInterval = Duration.seconds(2)
+
     /// Closes the listener and all connections.
     public func shutdown() async {
+        expirySweep.withLock { $0?.cancel() }
         await server.shutdown()
         registry.stopDecoders()
         logger.info("RTMP server stopped")

@@ -5,7 +5,8 @@ public struct RelayConfiguration: Sendable {
     /// Address to listen on for RTMP publishers.
     public var rtmpHost = "0.0.0.0"
     public var rtmpPort = 1935
-    public var rtmpLimits = RTMPLimits.default
+    /// Bounds on what peers may cost; `limits.rtmp` goes to the RTMP server.
+    public var limits = RelayLimits.default
     public var keyPolicy: StreamKeyPolicy = .keys([])
     public var publisherIdleSeconds = 5.0
     public var historySeconds = 60.0
@@ -17,6 +18,14 @@ public struct RelayConfiguration: Sendable {
     var registrySettings: StreamRegistry.Settings {
         StreamRegistry.Settings(
             keyPolicy: keyPolicy, publisherIdleSeconds: publisherIdleSeconds,
-            historySeconds: historySeconds, historyBytes: historyBytes, decode: decode)
+            historySeconds: historySeconds, historyBytes: historyBytes, maxStreams: limits.maxStreams,
+            streamExpirySeconds: limits.streamExpirySeconds, decode: decodeSettings)
+    }
+
+    /// The decode settings with the decoder queue bound from `limits`.
+    var decodeSettings: DecodeSettings {
+        var settings = decode
+        settings.maxQueueBytes = limits.decoderQueueBytes
+        return settings
     }
 }

@@ -25,10 +25,17 @@ public struct MediaPacket: Sendable {
     public let isKeyframe: Bool
     /// The encoded frame as received: length-prefixed NAL units, AV1 OBUs or a raw AAC frame.
     public let payload: [UInt8]
+    /// Bytes this packet costs in memory: the payload (or, for data, its decoded values) plus a fixed
+    /// overhead for the bookkeeping. History and decoder bounds count this.
+    public let byteCount: Int
 
+    /// Bookkeeping bytes every packet costs beyond its payload.
+    static let overheadBytes = 64
+
+    /// `extraBytes` counts memory the payload does not show, e.g. the decoded values of a data message.
     public init(
         kind: Kind, sequence: Int = 0, dtsMilliseconds: Int64, ptsMilliseconds: Int64, arrivalNanoseconds: UInt64,
-        isKeyframe: Bool, payload: [UInt8]
+        isKeyframe: Bool, payload: [UInt8], extraBytes: Int = 0
     ) {
         self.kind = kind
         self.sequence = sequence
@@ -37,13 +44,11 @@ public struct MediaPacket: Sendable {
         self.arrivalNanoseconds = arrivalNanoseconds
         self.isKeyframe = isKeyframe
         self.payload = payload
+        self.byteCount = payload.count + extraBytes + Self.overheadBytes
     }
 
     public var isVideo: Bool {
         if case .video = kind { return true }
         return false
     }
-
-    /// Bytes this packet costs in history (payload plus a fixed overhead for its bookkeeping).
-    public var byteCount: Int { payload.count + 64 }
 }

@@ -73,9 +73,19 @@ public final class MediaStream: Sendable {
         }
     }
 
-    /// A publisher starts. Returns true when it resumes a stream that had a publisher before.
-    func begin(_ publisher: Publisher) -> Bool {
+    /// Seconds since the publisher left; nil while one is connected (or before the first came).
+    func disconnectedSeconds(now: UInt64 = MonotonicClock.nowNanoseconds()) -> Double? {
         state.withLock { state in
+            guard state.publisher == nil, let left = state.lastDisconnectedNanoseconds else { return nil }
+            return MonotonicClock.seconds(from: left, to: now)
+        }
+    }
+
+    /// A publisher starts (and with it the decoder thread). Returns true when it resumes a stream
+    /// that had a publisher before.
+    func begin(_ publisher: Publisher) -> Bool {
+        decoder.start()
+        return state.withLock { state in
             let resumed = state.lastPublisher != nil || state.publisher != nil
             if resumed {
                 state.reconnects += 1
@@ -103,8 +113,9 @@ public final class MediaStream: Sendable {
 
     /// The publisher `id` ended. Returns false when `id` is not the current publisher (e.g. a stale
     /// connection that was already replaced).
+    /// The decoder thread ends once it has decoded what was queued; its latest frame stays readable.
     func end(_ id: RTMPPublisherID, reason: String) -> Bool {
-        state.withLock { state in
+        let ended = state.withLock { state in
             guard state.publisher?.id == id else { return false }
             state.publisher = nil
             state.lastDisconnectedAt = Date()
@@ -112,6 +123,8 @@ public final class MediaStream: Sendable {
             state.lastDisconnectReason = reason
             return true
         }
+        if ended { decoder.finish() }
+        return ended
     }
 
     // MARK: - Ingest
@@ -133,9 +146,10 @@ public final class MediaStream: Sendable {
             case .data(let name, let values, let timestamp):
                 state.dataMessages += 1
                 let dts = state.timeline.map(timestamp)
+                let decodedBytes = values.reduce(name.utf8.count) { $0 + $1.estimatedMemoryBytes }
                 state.history.append(MediaPacket(
                     kind: .data(name: name, values: values), dtsMilliseconds: dts, ptsMilliseconds: dts,
-                    arrivalNanoseconds: arrival, isKeyframe: false, payload: []))
+                    arrivalNanoseconds: arrival, isKeyframe: false, payload: [], extraBytes: decodedBytes))
             }
         }
     }
@@ -196,11 +210,19 @@ public final class MediaStream: Sendable {
         }
     }
 
+    /// What the encoder declared. Wire values are checked, never trusted: a NaN, an infinity or 1e300
+    /// where a number belongs counts as not declared, and a text is escaped and cut.
     private static func metadata(from properties: [AMF0Property]) -> StreamHealth.Metadata {
-        func number(_ key: String) -> Double? { properties.first { $0.key == key }?.value.numberValue }
+        func number(_ key: String) -> Double? {
+            guard let value = properties.first(where: { $0.key == key })?.value.numberValue, value.isFinite else { return nil }
+            return value
+        }
         func text(_ key: String) -> String? {
             guard let value = properties.first(where: { $0.key == key })?.value else { return nil }
-            return value.stringValue ?? value.numberValue.map { String(Int($0)) }
+            if let string = value.stringValue { return PeerText.escaped(string) }
+            guard let number = value.numberValue, number.isFinite else { return nil }
+            // Codec ids are whole numbers (7 = H.264); print them without a fraction.
+            return Int64(exactly: number).map { String($0) } ?? String(number)
         }
         return StreamHealth.Metadata(
             encoder: text("encoder"), width: number("width"), height: number("height"),
@@ -271,7 +293,7 @@ public final class MediaStream: Sendable {
             latencyMillisecondsP99: figures.latency.milliseconds(atPercentile: 99),
             frameAgeSeconds: latest?.ageSeconds(now: now), latestPtsMilliseconds: latest?.ptsMilliseconds,
             skippedFrames: figures.skippedFrames, decodeErrors: figures.decodeErrors, lastError: figures.lastError,
-            queuedPackets: figures.queuedPackets, maxQueuedPackets: figures.maxQueuedPackets)
+            queuedPackets: figures.queuedPackets, maxQueuedPackets: figures.maxQueuedPackets, queuedBytes: figures.queuedBytes)
     }
 
     /// A copy of the history ring (cheap: packets share their payload storage).

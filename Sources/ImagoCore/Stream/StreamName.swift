@@ -1,3 +1,5 @@
+import ImagoRTMP
+
 /// A stream's identity: the RTMP application and the stream key, shown as `app/key`.
 public struct StreamName: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     public let app: String
@@ -9,6 +11,28 @@ public struct StreamName: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     public var description: String { "\(app)/\(key)" }
+
+    /// Longest app name accepted, in UTF-8 bytes.
+    public static let maxAppBytes = 128
+    /// Longest stream key accepted, in UTF-8 bytes (generated keys are 24; `--key` allows 128).
+    public static let maxKeyBytes = 256
+
+    /// Why a publisher's app and key cannot name a stream, or nil when they can: names show up in logs,
+    /// JSON, file names and the terminal, so they must be short and free of control characters.
+    public static func problem(app: String, key: String) -> String? {
+        if key.isEmpty { return "the stream key is empty" }
+        for (what, text, limit) in [("stream key", key, maxKeyBytes), ("app name", app, maxAppBytes)] {
+            if text.utf8.count > limit { return "the \(what) is \(text.utf8.count) bytes long, more than \(limit)" }
+            if !PeerText.isPrintable(text) { return "the \(what) contains control characters" }
+        }
+        return nil
+    }
+
+    /// The name with control characters escaped and cut, for a name that has not been checked yet.
+    public var escapedDescription: String { PeerText.escaped(description) }
+
+    /// This name with both parts escaped and cut (see `PeerText`).
+    public var escaped: StreamName { StreamName(app: PeerText.escaped(app), key: PeerText.escaped(key)) }
 
     public static func < (lhs: StreamName, rhs: StreamName) -> Bool { lhs.description < rhs.description }
 

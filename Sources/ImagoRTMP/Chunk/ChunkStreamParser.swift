@@ -21,11 +21,18 @@ public struct ChunkStreamParser: Sendable {
     public let limits: RTMPLimits
     /// The size of chunk payloads the peer sends, 128 until it sends Set Chunk Size.
     public private(set) var chunkSize = 128
+    /// The largest message accepted now: `limits.maxMessageBytes`, or less while the peer is not yet trusted.
+    public var messageByteLimit: Int
+    /// The most bytes of unfinished messages held now: `limits.maxPendingBytes`, or less while the peer is not yet trusted.
+    public var pendingByteLimit: Int
     private var streams: [UInt32: ChunkStreamState] = [:]
-    private var pendingBytes = 0
+    /// Bytes of unfinished messages held across all chunk streams.
+    public private(set) var pendingBytes = 0
 
     public init(limits: RTMPLimits = .default) {
         self.limits = limits
+        self.messageByteLimit = limits.maxMessageBytes
+        self.pendingByteLimit = limits.maxPendingBytes
     }
 
     /// Describes a half-received message, for the idle-timeout log line; nil when none is pending.
@@ -66,12 +73,16 @@ public struct ChunkStreamParser: Sendable {
             chunkStreamID = 64 + UInt32(low) + UInt32(high) * 256
         }
 
-        let known = streams[chunkStreamID]
-        if known == nil {
+        var state: ChunkStreamState
+        if let known = streams[chunkStreamID] {
+            state = known
+        } else {
             guard format == 0 else { throw .chunkWithoutHeader(chunkStreamID: chunkStreamID, format: format) }
             guard streams.count < limits.maxChunkStreams else { throw .tooManyChunkStreams(limit: limits.maxChunkStreams) }
+            state = ChunkStreamState()
         }
-        var state = known ?? ChunkStreamState()
+        // Bytes of the message this chunk stream was assembling; a new header abandons them.
+        let heldBytes = state.partial?.readableBytes ?? 0
         let continuing = state.partial != nil
 
         switch format {
@@ -122,8 +133,8 @@ public struct ChunkStreamParser: Sendable {
             }
         }
 
-        guard state.length <= limits.maxMessageBytes else {
-            throw .messageTooLarge(length: state.length, limit: limits.maxMessageBytes)
+        guard state.length <= messageByteLimit else {
+            throw .messageTooLarge(length: state.length, limit: messageByteLimit)
         }
 
         let received = state.partial?.readableBytes ?? 0
@@ -131,10 +142,13 @@ public struct ChunkStreamParser: Sendable {
         guard let piece = buffer.readSlice(length: pieceLength) else { return nil }
 
         // The whole chunk is here: commit it.
-        if format != 3, continuing, let abandoned = known?.partial {
+        if format != 3, continuing {
             // A new header while a message was unfinished: the old message is abandoned.
-            pendingBytes -= abandoned.readableBytes
+            pendingBytes -= heldBytes
         }
+        // The dictionary's copy of the state shares the partial message's storage; drop it so the
+        // append below writes in place instead of copying the whole message on every chunk.
+        streams[chunkStreamID]?.partial = nil
         if state.partial == nil {
             if pieceLength == state.length {
                 streams[chunkStreamID] = state
@@ -143,8 +157,8 @@ public struct ChunkStreamParser: Sendable {
             state.partial = ByteBufferAllocator().buffer(capacity: min(state.length, 64 * 1024))
         }
         pendingBytes += pieceLength
-        guard pendingBytes <= limits.maxPendingBytes else {
-            throw .pendingBytesExceeded(pending: pendingBytes, limit: limits.maxPendingBytes)
+        guard pendingBytes <= pendingByteLimit else {
+            throw .pendingBytesExceeded(pending: pendingBytes, limit: pendingByteLimit)
         }
         var piecePayload = piece
         state.partial!.writeBuffer(&piecePayload)
@@ -173,8 +187,8 @@ public struct ChunkStreamParser: Sendable {
                 throw .malformedControlMessage(type: message.typeID, length: message.payload.readableBytes)
             }
             let size = Int(raw & 0x7FFF_FFFF)
-            guard size >= 1, size <= limits.maxChunkSize else {
-                throw .chunkSizeOutOfRange(requested: size, limit: limits.maxChunkSize)
+            guard size >= limits.minChunkSize, size <= limits.maxChunkSize else {
+                throw .chunkSizeOutOfRange(requested: size, minimum: limits.minChunkSize, limit: limits.maxChunkSize)
             }
             chunkSize = size
         case RTMPMessageType.abort.rawValue:

@@ -83,7 +83,7 @@ public enum RTMPPublishClient {
             _ = try await reader.reply(to: 1, during: "connect")
             try await command(RTMPCommand(name: "createStream", transactionID: 2))
             let created = try await reader.reply(to: 2, during: "createStream")
-            let streamID = created.arguments.first?.numberValue.map { UInt32($0) } ?? 1
+            let streamID = created.arguments.first?.numberValue.flatMap { UInt32(exactly: $0) } ?? 1
             try await command(RTMPCommand(name: "publish", transactionID: 3, arguments: [.string(streamKey), .string("live")]), messageStreamID: streamID)
             let status = try await reader.status(during: "publish")
             guard status.code == "NetStream.Publish.Start" else { throw Failure.rejected(code: status.code, description: status.description) }

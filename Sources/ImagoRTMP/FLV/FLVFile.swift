@@ -7,6 +7,12 @@ public struct FLVFile: Sendable {
         public let type: UInt8
         public let timestamp: UInt32
         public var body: ArraySlice<UInt8>
+
+        public init(type: UInt8, timestamp: UInt32, body: ArraySlice<UInt8>) {
+            self.type = type
+            self.timestamp = timestamp
+            self.body = body
+        }
     }
 
     public var tags: [Tag]

@@ -8,7 +8,12 @@ public final class RTMPServer: Sendable {
     private struct State {
         var serverChannel: (any Channel)?
         var connections: [UInt64: any Channel] = [:]
+        /// Open connections per remote IP address, for `RTMPLimits.maxConnectionsPerAddress`.
+        var connectionsPerAddress: [String: Int] = [:]
         var nextConnectionID: UInt64 = 1
+        /// Refusals are logged at most once a second (a flood of connections must not flood the log).
+        var lastRefusalLog: NIODeadline = .distantPast
+        var refusalsNotLogged = 0
     }
 
     public let host: String
@@ -44,15 +49,24 @@ public final class RTMPServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] channel in
-                let id = register(channel)
-                channel.closeFuture.whenComplete { [self] _ in
-                    _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
+                let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                let id: UInt64
+                switch register(channel, address: address) {
+                case .accepted(let accepted):
+                    id = accepted
+                case .refused(let reason):
+                    if let alsoRefused = refusalToLog() {
+                        logger.warning("refusing RTMP connection: \(reason)", metadata: [
+                            "peer": "\(RTMPConnectionHandler.describe(channel.remoteAddress))",
+                            "refused_since_last_line": "\(alsoRefused)",
+                        ])
+                    }
+                    return channel.close()
                 }
+                channel.closeFuture.whenComplete { [self] _ in unregister(id, address: address) }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(readTimeout: .milliseconds(Int64(limits.idleTimeoutSeconds * 1000))),
-                        RTMPConnectionHandler(connectionID: id, limits: limits, delegate: delegate, logger: logger),
-                    ])
+                    try channel.pipeline.syncOperations.addHandler(
+                        RTMPConnectionHandler(connectionID: id, limits: limits, delegate: delegate, logger: logger))
                 }
             }
         let channel: any Channel
@@ -82,12 +96,52 @@ public final class RTMPServer: Sendable {
         }
     }
 
-    private func register(_ channel: any Channel) -> UInt64 {
+    /// The number of open connections (for tests and health).
+    public var connectionCount: Int {
+        state.withLockedValue { $0.connections.count }
+    }
+
+    private enum Registration {
+        case accepted(UInt64)
+        case refused(String)
+    }
+
+    private func register(_ channel: any Channel, address: String) -> Registration {
         state.withLockedValue { state in
+            guard state.connections.count < limits.maxConnections else {
+                return .refused("\(state.connections.count) connections are open, the limit is \(limits.maxConnections)")
+            }
+            let fromAddress = state.connectionsPerAddress[address, default: 0]
+            guard fromAddress < limits.maxConnectionsPerAddress else {
+                return .refused("\(fromAddress) connections from \(address) are open, the limit per address is \(limits.maxConnectionsPerAddress)")
+            }
             let id = state.nextConnectionID
             state.nextConnectionID += 1
             state.connections[id] = channel
-            return id
+            state.connectionsPerAddress[address] = fromAddress + 1
+            return .accepted(id)
+        }
+    }
+
+    /// Nil while refusals are not to be logged; else how many went unlogged since the last line.
+    private func refusalToLog() -> Int? {
+        state.withLockedValue { state in
+            let now = NIODeadline.now()
+            guard now - state.lastRefusalLog >= .seconds(1) else {
+                state.refusalsNotLogged += 1
+                return nil
+            }
+            defer { state.refusalsNotLogged = 0 }
+            state.lastRefusalLog = now
+            return state.refusalsNotLogged
+        }
+    }
+
+    private func unregister(_ id: UInt64, address: String) {
+        state.withLockedValue { state in
+            guard state.connections.removeValue(forKey: id) != nil else { return }
+            let remaining = state.connectionsPerAddress[address, default: 1] - 1
+            state.connectionsPerAddress[address] = remaining > 0 ? remaining : nil
         }
     }
 }

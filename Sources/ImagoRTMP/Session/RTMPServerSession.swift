@@ -36,7 +36,6 @@ public final class RTMPServerSession {
     private var app: String?
     private var flashVersion: String?
     private var createdStreams: Set<UInt32> = []
-    private var nextStreamID: UInt32 = 1
     /// Message stream id → stream key, for streams that are publishing.
     private var publishing: [UInt32: String] = [:]
 
@@ -46,6 +45,9 @@ public final class RTMPServerSession {
 
     /// Set when the peer must be disconnected once the pending output is written (a rejected publish).
     public private(set) var closeReason: String?
+    /// True once a publish was accepted on this connection: from then on the publisher's limits apply
+    /// instead of the much tighter ones for a peer nobody has vouched for.
+    public private(set) var hasPublished = false
 
     public init(
         connectionID: UInt64, peer: String, limits: RTMPLimits, delegate: any RTMPIngestDelegate,
@@ -53,7 +55,10 @@ public final class RTMPServerSession {
     ) {
         self.connectionID = connectionID
         self.peer = peer
-        self.parser = ChunkStreamParser(limits: limits)
+        var parser = ChunkStreamParser(limits: limits)
+        parser.messageByteLimit = min(limits.maxBytesBeforePublish, limits.maxMessageBytes)
+        parser.pendingByteLimit = min(limits.maxBytesBeforePublish, limits.maxPendingBytes)
+        self.parser = parser
         self.delegate = delegate
         self.control = control
         self.logger = logger
@@ -76,14 +81,23 @@ public final class RTMPServerSession {
         } else {
             pending.writeBuffer(&bytes)
         }
-        if !handshakeComplete {
-            try advanceHandshake(&pending)
-        }
-        if handshakeComplete {
-            while closeReason == nil, let raw = try parser.parse(&pending) {
-                try handle(raw)
+        do throws(RTMPError) {
+            if !handshakeComplete {
+                try advanceHandshake(&pending)
             }
-            acknowledgeIfDue()
+            if handshakeComplete {
+                while closeReason == nil, let raw = try parser.parse(&pending) {
+                    try handle(raw)
+                }
+                acknowledgeIfDue()
+            }
+            // An unfinished chunk counts too: a peer must not hold a huge chunk half-sent for free.
+            let held = parser.pendingBytes + pending.readableBytes
+            if held > parser.pendingByteLimit {
+                throw RTMPError.pendingBytesExceeded(pending: held, limit: parser.pendingByteLimit)
+            }
+        } catch {
+            throw hasPublished ? error : error.beforePublish
         }
         if pending.readableBytes == 0 {
             pending = ByteBuffer()
@@ -94,6 +108,9 @@ public final class RTMPServerSession {
         defer { output = ByteBufferAllocator().buffer(capacity: 256) }
         return output
     }
+
+    /// True once the handshake is done.
+    public var isHandshakeComplete: Bool { handshakeComplete }
 
     /// Tells the delegate that every publish on this connection has ended.
     public func connectionClosed(reason: String) {
@@ -214,8 +231,8 @@ public final class RTMPServerSession {
             guard createdStreams.count < parser.limits.maxMessageStreams else {
                 throw .tooManyMessageStreams(limit: parser.limits.maxMessageStreams)
             }
-            let id = nextStreamID
-            nextStreamID += 1
+            // The lowest free id: ids stay small however often a peer creates and deletes streams.
+            let id = (1...UInt32(parser.limits.maxMessageStreams)).first { !createdStreams.contains($0) } ?? 1
             createdStreams.insert(id)
             sendCommand(RTMPCommand(name: "_result", transactionID: command.transactionID, arguments: [.number(Double(id))]))
         case "publish":
@@ -303,6 +320,11 @@ public final class RTMPServerSession {
         switch delegate.publishRequested(request) {
         case .accept:
             publishing[messageStreamID] = key
+            if !hasPublished {
+                hasPublished = true
+                parser.messageByteLimit = parser.limits.maxMessageBytes
+                parser.pendingByteLimit = parser.limits.maxPendingBytes
+            }
             send(.userControl(.streamBegin(streamID: messageStreamID)), on: OutgoingChunkStream.control)
             sendCommand(RTMPCommand(name: "onStatus", transactionID: 0, arguments: [
                 status("NetStream.Publish.Start", description: "\(app)/\(key) is now published."),

@@ -7,7 +7,7 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Imago's performance on this machine (prints figures).",
-        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self])
+        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self, Soak.self])
 
     /// A scratch folder for the recording the benchmarks make when none is given.
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
@@ -147,6 +147,47 @@ extension Bench {
             func ms(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "-" }
             print(String(format: "  live, one worker, --faces-hz 60, demo stream through the relay: %.1f detections/s, %@ ms p50, %@ ms p99 (scale + detect); process CPU %.2f cores (relay + decode + detection)",
                          live.detectionsPerSecond, ms(live.millisecondsP50), ms(live.millisecondsP99), live.cpuSecondsPerSecond))
+        }
+    }
+
+    struct Soak: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Soak: imago serve under publishers killed and restarted, one-shot publishers and hostile peers; RSS, open files and threads over time. Exits 1 when they grow after warm-up.")
+
+        @Option(help: "Minutes to run.")
+        var minutes = 10.0
+
+        @Option(help: "Real ffmpeg publishers (one is killed and replaced every 10 s).")
+        var streams = 4
+
+        @Option(help: "Seconds between samples.")
+        var sampleSeconds = 5.0
+
+        func validate() throws {
+            guard minutes > 0, minutes <= 24 * 60 else { throw ValidationError("--minutes must be between 0 and 1440") }
+            guard streams >= 1, streams <= 16 else { throw ValidationError("--streams must be between 1 and 16") }
+            guard sampleSeconds >= 0.5 else { throw ValidationError("--sample-seconds must be at least 0.5") }
+        }
+
+        func run() async throws {
+            try FileManager.default.createDirectory(at: Bench.scratch, withIntermediateDirectories: true)
+            defer { Bench.removeScratch() }
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            let soak = SoakBenchmark(
+                binary: binary, recording: try SoakBenchmark.makeRecording(in: Bench.scratch), streams: streams,
+                seconds: minutes * 60, sampleSeconds: sampleSeconds)
+            print(String(format: "imago serve with %d ffmpeg publishers (640x360 30 fps, one killed every 10 s), one-shot and hostile peers every 0.25 s; %.1f min, warm-up %.0f s",
+                         streams, minutes, soak.warmupSeconds))
+            let (_, verdict) = try await soak.run { print($0) }
+            print(String(format: "after warm-up: RSS %+.2f MB/min (limit %.1f); peak files %d (warm-up %d), peak threads %d (warm-up %d)",
+                         verdict.residentGrowthPerMinute / 1_048_576, SoakBenchmark.maxResidentGrowthPerMinute / 1_048_576,
+                         verdict.afterPeak.openFiles, verdict.warmupPeak.openFiles, verdict.afterPeak.threads, verdict.warmupPeak.threads))
+            if verdict.failures.isEmpty {
+                print("soak passed")
+            } else {
+                for failure in verdict.failures { print("FAIL: \(failure)") }
+                throw ExitCode(1)
+            }
         }
     }
 }
