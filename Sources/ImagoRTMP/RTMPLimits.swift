@@ -51,7 +51,7 @@ public struct RTMPLimits: Sendable, Equatable {
         maxMessageBytes: Int = 8 * 1024 * 1024,
         maxPendingBytes: Int = 32 * 1024 * 1024,
         maxBytesBeforePublish: Int = 64 * 1024,
-        maxOutboundBytes: Int = 1024 * 1024,
+        maxOutboundBytes: Int = 256 * 1024,
         maxChunkStreams: Int = 64,
         maxMessageStreams: Int = 8
     ) {

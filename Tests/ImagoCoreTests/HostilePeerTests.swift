@@ -69,6 +69,14 @@ final class HostilePeerTests: XCTestCase {
 
     private func resident() -> Int { ProcessFigures.read()?.residentBytes ?? 0 }
 
+    /// Threads of this process whose kernel name is `name` (the decoder threads name themselves).
+    private func threadCount(named name: String) -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter {
+            (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+        }.count
+    }
+
     /// The demo clip's first tags: metadata, sequence headers and the first keyframe (a stream's minimum).
     private func streamStart() throws -> [FLVFile.Tag] {
         let tags = try DemoSource.clip().tags
@@ -333,7 +341,10 @@ final class HostilePeerTests: XCTestCase {
             XCTAssertGreaterThan(refused, 0, "publishes beyond --max-streams are refused")
             let expired = await eventually(timeoutSeconds: 6) { bed.relay.registry.streams.map(\.name) == [self.victimName] }
             XCTAssertTrue(expired, "one-shot streams expire: \(bed.relay.registry.streams.map(\.name))")
-            let threadsSettled = await eventually(timeoutSeconds: 5) { (ProcessFigures.read()?.threads ?? 0) <= threadsBefore + 2 }
+            // Decoder threads exist only for live streams: the victim's.
+            let decodersSettled = await eventually(timeoutSeconds: 5) { self.threadCount(named: "imago-decode") == 1 }
+            XCTAssertTrue(decodersSettled, "\(self.threadCount(named: "imago-decode")) decoder threads for 1 live stream")
+            let threadsSettled = await eventually(timeoutSeconds: 5) { (ProcessFigures.read()?.threads ?? 0) <= threadsBefore + 4 }
             XCTAssertTrue(threadsSettled, "threads \(threadsBefore) before, \(ProcessFigures.read()?.threads ?? 0) after")
             XCTAssertTrue(bed.log.contains("stream expired"))
         }

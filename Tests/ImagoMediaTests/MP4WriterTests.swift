@@ -155,6 +155,25 @@ final class MP4WriterTests: XCTestCase {
         XCTAssertEqual(try FFmpegTool.frameMD5s(path), clip.referenceMD5s)
     }
 
+    func testPartialFilesOfProcessesThatAreGoneAreRemovedAndThoseOfLiveOnesKept() throws {
+        let directory = try FFmpegTool.scratchDirectory().appendingPathComponent("partials-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A pid that is not running: a child that has exited and been reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let crashed = "clip.mp4.partial-\(child.processIdentifier)-1f2e3d"
+        let running = "clip2.mp4.partial-\(getpid())-4c5b6a"
+        for name in [crashed, running, "notes.txt"] {
+            FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data([1, 2, 3]))
+        }
+        let removed = MP4Writer.removeAbandonedPartials(in: directory.path)
+        XCTAssertEqual(removed, [directory.appendingPathComponent(crashed).path])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["clip2.mp4.partial-\(getpid())-4c5b6a", "notes.txt"])
+    }
+
     func testMissingDirectoryFailsWithTheOSErrorText() throws {
         let clip = try TestClips.h264()
         XCTAssertThrowsError(try makeWriter("/nonexistent-imago-dir/out.mp4", clip.file)) { error in

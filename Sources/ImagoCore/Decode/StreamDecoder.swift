@@ -61,12 +61,13 @@ public final class StreamDecoder: @unchecked Sendable {
         self.figures = Figures(mode: mode)
     }
 
-    /// Starts the decoder thread unless one runs (a finishing one keeps running).
+    /// Starts the decoder thread unless one runs (a finishing one keeps running). With decoding
+    /// disabled (`--no-decode`) there is no thread at all.
     func start() {
         condition.lock()
         defer { condition.unlock() }
         finishWhenIdle = false
-        guard !threadRunning, !stopped else { return }
+        guard settings.enabled, !threadRunning, !stopped else { return }
         threadRunning = true
         // The thread keeps the decoder alive until it ends.
         let thread = Thread {

@@ -17,7 +17,8 @@ public struct ProcessFigures: Sendable, CustomStringConvertible {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         func field(_ name: String) -> Int? {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
-            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+            // "Threads:\t12", "VmRSS:\t   86400 kB": the value is the first field after the name.
+            return line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap { Int($0) }
         }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
         return ProcessFigures(residentBytes: (field("VmRSS") ?? 0) * 1024, threads: field("Threads") ?? 0, openFiles: files)

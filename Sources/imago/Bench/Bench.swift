@@ -176,7 +176,7 @@ extension Bench {
             let soak = SoakBenchmark(
                 binary: binary, recording: try SoakBenchmark.makeRecording(in: Bench.scratch), streams: streams,
                 seconds: minutes * 60, sampleSeconds: sampleSeconds)
-            print(String(format: "imago serve with %d ffmpeg publishers (640x360 30 fps, one killed every 10 s), one-shot and hostile peers every 0.25 s; %.1f min, warm-up %.0f s",
+            print(String(format: "imago serve with %d ffmpeg publishers (640x360 30 fps, one killed every 10 s), one-shot and hostile peers one after another; %.1f min, warm-up %.0f s",
                          streams, minutes, soak.warmupSeconds))
             let (_, verdict) = try await soak.run { print($0) }
             print(String(format: "after warm-up: RSS %+.2f MB/min (limit %.1f); peak files %d (warm-up %d), peak threads %d (warm-up %d)",
