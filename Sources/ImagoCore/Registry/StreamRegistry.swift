@@ -74,7 +74,8 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
     /// of one key cannot both be accepted.
     private enum Claim {
         case rejected(toPeer: String, logged: String)
-        case accepted(MediaStream, resumed: Bool, replaced: MediaStream.Publisher?, silence: Double)
+        /// `takeover`: the silent publisher that was replaced, and why.
+        case accepted(resumed: Bool, takeover: (publisher: MediaStream.Publisher, reason: String)?)
     }
 
     public func publishRequested(_ request: RTMPPublishRequest) -> RTMPPublishDecision {
@@ -106,30 +107,29 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
                     decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off, logger: logger)
                 state.streams[name] = stream
             }
-            var replaced: MediaStream.Publisher?
-            var silence = 0.0
+            var takeover: (publisher: MediaStream.Publisher, reason: String)?
             if let current = stream.currentPublisher {
-                silence = stream.publisherSilenceSeconds(now: now) ?? 0
+                let silence = stream.publisherSilenceSeconds(now: now) ?? 0
                 guard silence >= settings.publisherIdleSeconds else {
                     // The peer learns that the key is busy, not who publishes it.
                     return .rejected(toPeer: "\(name) is already being published", logged: "\(name) is already being published from \(current.peer)")
                 }
-                _ = stream.end(current.id, reason: "replaced by a new publisher from \(request.peer)")
+                let reason = String(format: "replaced by a new publisher from %@ after %.1f s of silence", request.peer, silence)
+                _ = stream.end(current.id, reason: reason)
                 state.publishers.removeValue(forKey: current.id)
-                replaced = current
+                takeover = (current, reason)
             }
             let resumed = stream.begin(MediaStream.Publisher(
                 id: request.publisherID, peer: request.peer, flashVersion: request.flashVersion.map { PeerText.escaped($0) },
                 connectedAt: Date(), connectedNanoseconds: now, control: request.connection))
             state.publishers[request.publisherID] = stream
-            return .accepted(stream, resumed: resumed, replaced: replaced, silence: silence)
+            return .accepted(resumed: resumed, takeover: takeover)
         }
         switch claim {
         case .rejected(let toPeer, let logged):
             return reject(request, name: name, toPeer: toPeer, logged: logged)
-        case .accepted(_, let resumed, let replaced, let silence):
-            if let replaced {
-                let reason = String(format: "replaced by a new publisher from %@ after %.1f s of silence", request.peer, silence)
+        case .accepted(let resumed, let takeover):
+            if let (replaced, reason) = takeover {
                 logger.warning("publisher taken over", metadata: ["stream": "\(name)", "old": "\(replaced.peer)", "new": "\(request.peer)"])
                 emit(RelayEvent(kind: .takeover, stream: name, peer: replaced.peer, detail: reason))
                 replaced.control.close(reason: reason)

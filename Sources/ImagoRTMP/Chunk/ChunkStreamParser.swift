@@ -22,9 +22,9 @@ public struct ChunkStreamParser: Sendable {
     /// The size of chunk payloads the peer sends, 128 until it sends Set Chunk Size.
     public private(set) var chunkSize = 128
     /// The largest message accepted now: `limits.maxMessageBytes`, or less while the peer is not yet trusted.
-    public var messageByteLimit: Int
+    public private(set) var messageByteLimit: Int
     /// The most bytes of unfinished messages held now: `limits.maxPendingBytes`, or less while the peer is not yet trusted.
-    public var pendingByteLimit: Int
+    public private(set) var pendingByteLimit: Int
     private var streams: [UInt32: ChunkStreamState] = [:]
     /// Bytes of unfinished messages held across all chunk streams.
     public private(set) var pendingBytes = 0
@@ -35,7 +35,14 @@ public struct ChunkStreamParser: Sendable {
         self.pendingByteLimit = limits.maxPendingBytes
     }
 
-    /// Describes a half-received message, for the idle-timeout log line; nil when none is pending.
+    /// Holds messages and pending bytes to `limits.maxBytesBeforePublish` (an untrusted peer) or to the
+    /// publisher limits (`maxMessageBytes`, `maxPendingBytes`) once a publish was accepted.
+    public mutating func limitToUntrustedPeer(_ untrusted: Bool) {
+        messageByteLimit = untrusted ? min(limits.maxBytesBeforePublish, limits.maxMessageBytes) : limits.maxMessageBytes
+        pendingByteLimit = untrusted ? min(limits.maxBytesBeforePublish, limits.maxPendingBytes) : limits.maxPendingBytes
+    }
+
+    /// Describes a half-received message, for the slow-peer log line; nil when none is pending.
     public var pendingMessageDescription: String? {
         for (id, state) in streams.sorted(by: { $0.key < $1.key }) {
             if let partial = state.partial {

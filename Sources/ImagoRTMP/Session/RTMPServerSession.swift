@@ -56,8 +56,7 @@ public final class RTMPServerSession {
         self.connectionID = connectionID
         self.peer = peer
         var parser = ChunkStreamParser(limits: limits)
-        parser.messageByteLimit = min(limits.maxBytesBeforePublish, limits.maxMessageBytes)
-        parser.pendingByteLimit = min(limits.maxBytesBeforePublish, limits.maxPendingBytes)
+        parser.limitToUntrustedPeer(true)
         self.parser = parser
         self.delegate = delegate
         self.control = control
@@ -322,8 +321,7 @@ public final class RTMPServerSession {
             publishing[messageStreamID] = key
             if !hasPublished {
                 hasPublished = true
-                parser.messageByteLimit = parser.limits.maxMessageBytes
-                parser.pendingByteLimit = parser.limits.maxPendingBytes
+                parser.limitToUntrustedPeer(false)
             }
             send(.userControl(.streamBegin(streamID: messageStreamID)), on: OutgoingChunkStream.control)
             sendCommand(RTMPCommand(name: "onStatus", transactionID: 0, arguments: [
