@@ -8,8 +8,20 @@ TEST_PACKAGES := ffmpeg tmux screen
 BENCH_PACKAGES := mpv timg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_ARGS ?=
+# Fuzzing: the libFuzzer harnesses in Fuzz/ (a package of their own), built with libFuzzer and AddressSanitizer.
+FUZZ_SECONDS ?= 60
+# Seconds per harness when `make test` fuzzes each one after the unit tests.
+FUZZ_SMOKE_SECONDS ?= 3
+# debug: a first build takes ~5 min on 2 cores, release more than 15 (swift-crypto and NIO dominate).
+FUZZ_CONFIG ?= debug
+FUZZ_TARGETS ?= FuzzHandshake FuzzChunkParser FuzzAMF0 FuzzFLVVideoTag FuzzFLVAudioTag FuzzAVCConfig \
+	FuzzHEVCConfig FuzzAV1Config FuzzH264SPS FuzzAudioSpecificConfig FuzzSession
+# --sanitize=fuzzer makes SwiftPM link libFuzzer's main; swiftc honours only its last -sanitize= flag, and SwiftPM
+# passes one per sanitizer in no fixed order, so -Xswiftc repeats both in one flag (else coverage may be missing).
+FUZZ_BUILD := $(SWIFT) build -c $(FUZZ_CONFIG) --package-path Fuzz --scratch-path .build-fuzz \
+	--sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
 
-.PHONY: deps install-missing build run test bench clean
+.PHONY: deps install-missing build run test fuzz fuzz-build fuzz-smoke fuzz-corpus bench clean
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when something is missing)
 deps:
@@ -33,10 +45,26 @@ build: deps
 run: build
 	.build/release/imago --demo $(RUN_ARGS)
 
-## test: build and run every test (unit and end-to-end with real ffmpeg publishers)
+## test: build and run every test (unit and end-to-end with real ffmpeg publishers), then fuzz each parser briefly
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+## fuzz: build the fuzz harnesses and run each for FUZZ_SECONDS (default 60); crashing inputs go to Fuzz/Findings/
+fuzz: fuzz-build
+	Fuzz/run.sh "$$($(FUZZ_BUILD) --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build:
+	$(FUZZ_BUILD)
+
+## fuzz-smoke: fuzz each harness for FUZZ_SMOKE_SECONDS (default 3), as `make test` does
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+## fuzz-corpus: regenerate the seed corpus Fuzz/Corpus/ from the publisher captures
+fuzz-corpus:
+	python3 Fuzz/make-corpus.py
 
 ## bench: every benchmark (ingest, decode, render, faces); prints figures, asserts nothing
 bench: build
@@ -47,4 +75,4 @@ bench: build
 	.build/release/imago bench faces
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -26,7 +26,7 @@ public final class FrameScaler {
         }
     }
 
-    /// Packed pixels, top row first, rows `bytesPerRow` apart (no padding: `bytesPerRow == width * bytesPerPixel`).
+    /// Packed pixels in either format (gray for face detection), top row first, rows `bytesPerRow` apart (no padding: `bytesPerRow == width * bytesPerPixel`).
     public struct Image: Sendable, Equatable {
         public let width: Int
         public let height: Int
@@ -61,5 +61,11 @@ public final class FrameScaler {
         }
         try check(result, "av_image_copy_to_buffer (\(operation))")
         return Image(width: width, height: height, bytesPerRow: bytesPerRow, format: format, pixels: pixels)
+    }
+
+    /// Scales `frame` to a `width` x `height` RGB picture (see `scale`).
+    public func scaleRGB(_ frame: VideoFrame, width: Int, height: Int) throws(MediaError) -> RGBImage {
+        let image = try scale(frame, width: width, height: height, format: .rgb24)
+        return RGBImage(width: image.width, height: image.height, pixels: image.pixels)
     }
 }

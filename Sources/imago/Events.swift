@@ -33,9 +33,10 @@ struct Events: ParsableCommand {
         let events = try FaceEventStore(path: path).events(stream: stream, limit: limit)
         for event in events {
             if json {
-                OutputLines.writeJSON(type: "face", event)
+                // A listing, not a relay: written at once, in order, every line (no queue that could drop one).
+                print(OutputLines.jsonLine(type: "face", event))
             } else {
-                OutputLines.write(Self.line(for: event))
+                print(Self.line(for: event))
             }
         }
     }

@@ -16,7 +16,12 @@ enum OutputLines {
 
     /// A JSON line whose object carries a `type` field next to the value's own fields.
     static func writeJSON(type: String, _ value: some Encodable) {
-        write(StreamHealth.jsonLine(for: TypedLine(type: type, value: value)))
+        write(jsonLine(type: type, value))
+    }
+
+    /// The line `writeJSON` writes, for a command that prints it itself.
+    static func jsonLine(type: String, _ value: some Encodable) -> String {
+        StreamHealth.jsonLine(for: TypedLine(type: type, value: value))
     }
 
     /// Waits (up to `timeoutSeconds`) until every queued line is written: call before the process exits.

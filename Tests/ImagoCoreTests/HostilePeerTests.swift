@@ -150,7 +150,7 @@ final class HostilePeerTests: XCTestCase {
             let answered = publisher.receiveMessages { $0 == .userControl(.pingResponse(timestamp: 77)) }
             let seconds = Date().timeIntervalSince(start)
             XCTAssertTrue(answered, "the ping after the big message is answered")
-            XCTAssertLessThan(seconds, 1.5, "4 MiB in 128-byte chunks handled in \(seconds) s")
+            XCTAssertLessThan(seconds, 2.0, "4 MiB in 128-byte chunks handled in \(seconds) s")
 
             // Chunk size 1 is refused, naming the minimum.
             let tiny = try RTMPTestClient(port: bed.port)

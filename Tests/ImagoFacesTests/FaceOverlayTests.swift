@@ -1,9 +1,10 @@
 import ImagoFaces
+import ImagoMedia
 import XCTest
 
 /// Boxes mapped from source pixels onto a smaller picture, as outlines, clipped at the edges.
 final class FaceOverlayTests: XCTestCase {
-    private let color: (r: UInt8, g: UInt8, b: UInt8) = (255, 0, 0)
+    private let color = RGB(r: 255, g: 0, b: 0)
 
     private func lit(_ pixels: [UInt8], width: Int) -> Set<[Int]> {
         Set(stride(from: 0, to: pixels.count, by: 3).compactMap { i in

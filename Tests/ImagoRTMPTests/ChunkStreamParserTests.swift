@@ -190,7 +190,7 @@ final class ChunkStreamParserTests: XCTestCase {
         let messages = try parseAll(bytes)
         let seconds = Date().timeIntervalSince(start)
         XCTAssertEqual(messages.map(\.payload.readableBytes), [size])
-        XCTAssertLessThan(seconds, 0.5, "4 MiB in 128-byte chunks parsed in \(seconds) s")
+        XCTAssertLessThan(seconds, 2.0, "4 MiB in 128-byte chunks parsed in \(seconds) s (the quadratic copy took tens of seconds in a debug build)")
     }
 
     func testIncompleteMessageIsDescribedForIdleTimeout() throws {

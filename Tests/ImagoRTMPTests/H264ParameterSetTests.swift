@@ -211,7 +211,12 @@ final class H264ParameterSetTests: XCTestCase {
         spec.heightInMapUnits = 45
         spec.crop = (left: 0, right: 0, top: 0, bottom: 400)  // 800 rows from a 720-row frame
         XCTAssertThrowsError(try H264SequenceParameterSet(parsing: spec.build())) { error in
-            XCTAssertEqual(error as? FLVError, .valueOutOfRange(structure: "H.264 SPS", field: "frame_crop_bottom_offset", value: 400, allowed: 0...360))
+            XCTAssertEqual(error as? FLVError, .valueOutOfRange(structure: "H.264 SPS", field: "frame_crop_bottom_offset", value: 400, allowed: 0...359))
+        }
+        spec = SPSSpec()
+        spec.crop = (left: 0, right: 640, top: 0, bottom: 0)  // all 1280 columns cropped away
+        XCTAssertThrowsError(try H264SequenceParameterSet(parsing: spec.build())) { error in
+            XCTAssertEqual(error as? FLVError, .valueOutOfRange(structure: "H.264 SPS", field: "frame_crop_right_offset", value: 640, allowed: 0...639))
         }
         spec = SPSSpec()
         spec.scalingList4x4 = [200]

@@ -12,7 +12,7 @@ final class ChromeRendererTests: XCTestCase {
          "connectedAt":"2026-11-25T17:30:14Z","connectedSeconds":86399.9,"dataMessages":0,
          "decode":{"decodeErrors":12,"decodeMillisecondsP50":10.495,"decodeMillisecondsP99":125.347,"frameAgeSeconds":1.024,"framesDecoded":178,
                    "framesPerSecond":59.99,"keyframesDecoded":3,"latencyMillisecondsP50":100.581,"latencyMillisecondsP99":999.451,
-                   "latestPtsMilliseconds":5967,"maxQueuedPackets":1,"mode":"keyframes","queuedPackets":0,"skippedFrames":12345},
+                   "latestPtsMilliseconds":5967,"maxQueuedPackets":1,"mode":"keyframes","queuedBytes":0,"queuedPackets":0,"skippedFrames":12345},
          "faces":{"detectionMillisecondsP50":125.5,"detectionMillisecondsP99":238.8,"detections":28,"detectionsPerSecond":14.87,"faceCount":12,
                   "lastDetectionAgeSeconds":0.04,"present":true},
          "lastPacketAgeSeconds":0.015,"name":"live/0123456789abcdef","peer":"203.0.113.250:53122","reconnects":123,"state":"live",

@@ -1,3 +1,4 @@
+import ImagoMedia
 import Foundation
 import ImagoTUI
 import XCTest

@@ -1,3 +1,4 @@
+import ImagoMedia
 import ImagoTUI
 import XCTest
 

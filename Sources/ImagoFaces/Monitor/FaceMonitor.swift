@@ -225,7 +225,7 @@ public final class FaceMonitor: Service, Sendable {
         let width = min(settings.thumbnailWidth, frame.width)
         let height = max(1, frame.height * width / frame.width)
         do {
-            var image = try FrameScaler().scale(frame, width: width, height: height, format: .rgb24)
+            var image = try FrameScaler().scaleRGB(frame, width: width, height: height)
             image = FaceOverlay.drawing(boxes, on: image, sourceWidth: frame.width, sourceHeight: frame.height,
                                         color: FaceOverlay.defaultColor, thickness: 1)
             return Data(try ImageEncoder.encode(try VideoFrame(rgb24: image), as: .jpeg(quality: 80)))

@@ -5,12 +5,12 @@ import ImagoMedia
 /// cell), snapshots and thumbnails on their own pictures.
 public enum FaceOverlay {
     /// The colour used where no theme chooses one (thumbnails, snapshots): a bright green.
-    public static let defaultColor: (r: UInt8, g: UInt8, b: UInt8) = (0x3c, 0xff, 0x5a)
+    public static let defaultColor = RGB(r: 0x3c, g: 0xff, b: 0x5a)
 
     /// Draws `boxes` (in a `sourceWidth`×`sourceHeight` frame's pixels) onto `pixels`, a `width`×`height`
     /// RGB24 picture of that frame, as outlines `thickness` pixels wide, clipped to the picture.
     public static func draw(_ boxes: [FaceBox], on pixels: inout [UInt8], width: Int, height: Int,
-                            sourceWidth: Int, sourceHeight: Int, color: (r: UInt8, g: UInt8, b: UInt8), thickness: Int) {
+                            sourceWidth: Int, sourceHeight: Int, color: RGB, thickness: Int) {
         guard width > 0, height > 0, sourceWidth > 0, sourceHeight > 0, pixels.count >= width * height * 3 else { return }
         let scaleX = Double(width) / Double(sourceWidth)
         let scaleY = Double(height) / Double(sourceHeight)
@@ -43,12 +43,12 @@ public enum FaceOverlay {
     }
 
     /// `image` (RGB24) with `boxes` drawn on it.
-    public static func drawing(_ boxes: [FaceBox], on image: FrameScaler.Image, sourceWidth: Int, sourceHeight: Int,
-                               color: (r: UInt8, g: UInt8, b: UInt8), thickness: Int) -> FrameScaler.Image {
-        guard !boxes.isEmpty, image.format == .rgb24, image.bytesPerRow == image.width * 3 else { return image }
+    public static func drawing(_ boxes: [FaceBox], on image: RGBImage, sourceWidth: Int, sourceHeight: Int,
+                               color: RGB, thickness: Int) -> RGBImage {
+        guard !boxes.isEmpty else { return image }
         var pixels = image.pixels
         draw(boxes, on: &pixels, width: image.width, height: image.height, sourceWidth: sourceWidth,
              sourceHeight: sourceHeight, color: color, thickness: thickness)
-        return FrameScaler.Image(width: image.width, height: image.height, bytesPerRow: image.bytesPerRow, format: .rgb24, pixels: pixels)
+        return RGBImage(width: image.width, height: image.height, pixels: pixels)
     }
 }

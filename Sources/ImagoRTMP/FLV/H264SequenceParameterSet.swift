@@ -105,10 +105,14 @@ public struct H264SequenceParameterSet: Sendable, Equatable {
             }
             let cropUnitX = chromaArrayType == 0 ? 1 : subWidthC
             let cropUnitY = (chromaArrayType == 0 ? 1 : subHeightC) * (frameMbsOnly ? 1 : 2)
-            let left = try reader.ue("frame_crop_left_offset", allowed: 0...(codedWidth / cropUnitX))
-            let right = try reader.ue("frame_crop_right_offset", allowed: 0...((codedWidth / cropUnitX) - left))
-            let top = try reader.ue("frame_crop_top_offset", allowed: 0...(codedHeight / cropUnitY))
-            let bottom = try reader.ue("frame_crop_bottom_offset", allowed: 0...((codedHeight / cropUnitY) - top))
+            // The crop must leave at least one unit (7.4.2.1.1: left <= width / CropUnitX - (right + 1)):
+            // a picture cropped to nothing would have a width or height of 0.
+            let widthUnits = codedWidth / cropUnitX
+            let heightUnits = codedHeight / cropUnitY
+            let left = try reader.ue("frame_crop_left_offset", allowed: 0...(widthUnits - 1))
+            let right = try reader.ue("frame_crop_right_offset", allowed: 0...(widthUnits - 1 - left))
+            let top = try reader.ue("frame_crop_top_offset", allowed: 0...(heightUnits - 1))
+            let bottom = try reader.ue("frame_crop_bottom_offset", allowed: 0...(heightUnits - 1 - top))
             width = codedWidth - cropUnitX * (left + right)
             height = codedHeight - cropUnitY * (top + bottom)
         }

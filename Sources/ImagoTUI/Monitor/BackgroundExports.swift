@@ -15,9 +15,9 @@ final class BackgroundExports: Sendable {
 
     /// A PNG of `frame` at its resolution; with `faces`, with its boxes drawn (detected for that very
     /// frame when no worker looked at it yet, waiting up to 3 s) in `color`.
-    func snapshot(_ frame: VideoFrame, of stream: MediaStream, to url: URL, faces: FaceMonitor?, color: (r: UInt8, g: UInt8, b: UInt8)) {
+    func snapshot(_ frame: VideoFrame, of stream: MediaStream, to url: URL, faces: FaceMonitor?, color: RGB) {
         run { () throws -> String in
-            var image = try FrameScaler().scale(frame, width: frame.width, height: frame.height, format: .rgb24)
+            var image = try FrameScaler().scaleRGB(frame, width: frame.width, height: frame.height)
             var what = "snapshot"
             if let faces {
                 let detection = Self.awaitDetection(of: frame, in: stream, faces: faces)

@@ -8,15 +8,15 @@ struct ChromeRenderer {
     let palette: ThemePalette
     let layout: Layout
 
-    func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focusedPanel: Int, healthScroll: Int,
+    func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focus: MonitorState.Focus, healthScroll: Int,
               eventMarks: [Int64], status: String, serverURL: String) {
         let healths = streams.map { $0.health() }
         let selectedHealth = selected.map { stream in healths[streams.firstIndex { $0 === stream }!] }
         let live = healths.filter { $0.state == .live }.count
         screen.draw(" Imago  \(live) live / \(streams.count) streams   publish to \(serverURL)", row: layout.title.row, column: 0,
                     width: layout.title.width, pair: palette.title, bold: true)
-        drawStreamList(healths, selected: selected?.name, focused: focusedPanel == 0)
-        if let selectedHealth { drawHealth(selectedHealth, focused: focusedPanel == 1, scroll: healthScroll) }
+        drawStreamList(healths, selected: selected?.name, focused: focus == .streamList)
+        if let selectedHealth { drawHealth(selectedHealth, focused: focus == .health, scroll: healthScroll) }
         drawTimeline(health: selectedHealth, playhead: playhead, eventMarks: eventMarks)
         screen.draw(status, row: layout.status.row, column: 1, width: layout.status.width - 2, pair: palette.status)
         drawHints()
@@ -111,7 +111,7 @@ struct ChromeRenderer {
             }
             let fpsIn = "\(f(video.framesPerSecondFromTimestamps, "%.1f")) ts\(compact ? " " : "  ")\(f(video.framesPerSecondFromArrival, "%.1f")) \(compact ? "arr" : "arrival")"
             lines.append(("fps in", fpsIn, false))
-            lines.append(("bitrate", "\(MonitorApp.bytes((video.bitsPerSecond ?? 0) / 8))/s", false))
+            lines.append(("bitrate", "\(StatusLine.bytes((video.bitsPerSecond ?? 0) / 8))/s", false))
             lines.append(("keyframes", "every \(f(video.keyframeIntervalSeconds, "%.2f")) s", (video.keyframeIntervalSeconds ?? 0) > 4))
         }
         let mode = compact ? " \(decode.mode.rawValue)" : " (\(decode.mode.rawValue))"
@@ -133,29 +133,33 @@ struct ChromeRenderer {
         }
         if let audio = health.audio {
             let rate = audio.sampleRate.map { compact ? String(format: "%gkHz", Double($0) / 1000) : "\($0) Hz" } ?? "-"
-            lines.append(("audio", "\(audio.codec) \(rate) \(MonitorApp.bytes((audio.bitsPerSecond ?? 0) / 8))/s", false))
+            lines.append(("audio", "\(audio.codec) \(rate) \(StatusLine.bytes((audio.bitsPerSecond ?? 0) / 8))/s", false))
         }
         if let encoder = health.metadata?.encoder ?? health.flashVersion { lines.append(("encoder", encoder, false)) }
         return lines
     }
 
-    /// The history's extent as a bar, face events on it as ◆, the playhead, and LIVE or PAUSED.
+    /// The history's extent as a bar, face events on it as ◆, the playhead, and LIVE, PAUSED or, once the
+    /// publisher has gone, DISCONNECTED since when (the video keeps its last picture).
     private func drawTimeline(health: StreamHealth?, playhead: Playhead, eventMarks: [Int64]) {
         let rect = layout.timeline
-        guard rect.width > 20, let health, let start = health.buffer.startMilliseconds, let end = health.buffer.endMilliseconds, end > start else {
-            return
-        }
+        guard rect.width > 20, let health else { return }
+        let start = health.buffer.startMilliseconds, end = health.buffer.endMilliseconds
         let label: String
-        let position: Int64
+        var position = end
         switch playhead {
+        case .live where health.state == .disconnected:
+            label = " " + Self.disconnectedLabel(since: health.lastDisconnectedAt) + " "
         case .live:
             label = " LIVE "
-            position = end
         case .paused(let pts):
-            label = String(format: " PAUSED %.2f s ", Double(pts - start) / 1000)
+            label = String(format: " PAUSED %.2f s ", Double(pts - (start ?? pts)) / 1000)
             position = pts
         }
+        let labelPair = !playhead.isLive ? palette.paused : health.state == .live ? palette.timelineLive : palette.disconnected
         let barWidth = rect.width - label.count - 1
+        screen.draw(label, row: rect.row, column: rect.column + barWidth + 1, width: label.count, pair: labelPair, bold: true, reverse: true)
+        guard barWidth > 2, let start, let end, let position, end > start else { return }
         let head = Int(Double(position - start) / Double(end - start) * Double(barWidth - 1))
         var bar = ""
         for index in 0..<barWidth { bar += index == head ? "┃" : "━" }
@@ -165,21 +169,23 @@ struct ChromeRenderer {
             screen.draw("◆", row: rect.row, column: rect.column + column, width: 1, pair: palette.timelineEvent, bold: true)
         }
         screen.draw("┃", row: rect.row, column: rect.column + min(max(0, head), barWidth - 1), width: 1, pair: palette.timelinePlayhead, bold: true)
-        screen.draw(label, row: rect.row, column: rect.column + barWidth + 1, width: label.count,
-                    pair: playhead.isLive ? palette.timelineLive : palette.paused, bold: true, reverse: true)
     }
 
+    /// "DISCONNECTED since 21:04:05" (local time), for a stream whose publisher left.
+    static func disconnectedLabel(since date: Date?) -> String {
+        guard let date else { return "DISCONNECTED" }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return "DISCONNECTED since \(formatter.string(from: date))"
+    }
+
+    /// The key bar, shortened to fit the width (`MonitorAction.keyBarPieces`).
     private func drawHints() {
-        let hints: [(String, String)] = [("↑↓", "stream"), ("Space", "pause"), ("←→", "step"), ("[ ]", "±1s"), ("End", "live"),
-                                         ("s", "snapshot"), ("c", "clip"), ("f", "faces"), ("e", "events"), ("Enter", "full"), ("t", "theme"),
-                                         ("?", "help"), ("q", "quit")]
         var column = 1
-        for (key, text) in hints {
-            guard column + key.count + text.count + 2 < layout.hints.width else { break }
-            screen.draw(key, row: layout.hints.row, column: column, width: key.count, pair: palette.hintKey, bold: true)
-            column += key.count + 1
-            screen.draw(text, row: layout.hints.row, column: column, width: text.count, pair: palette.hintText)
-            column += text.count + 2
+        for piece in MonitorAction.keyBarPieces(width: layout.hints.width) {
+            screen.draw(piece.text, row: layout.hints.row, column: column, width: piece.text.count,
+                        pair: piece.isKey ? palette.hintKey : palette.hintText, bold: piece.isKey)
+            column += piece.text.count
         }
     }
 

@@ -1,3 +1,4 @@
+import ImagoMedia
 /// A theme turned into ncurses colour pairs for the chrome (the video does not use them).
 struct ThemePalette {
     let normal, dim, title, panelTitle, border, selected, live, disconnected, warning, error, ok: Int32

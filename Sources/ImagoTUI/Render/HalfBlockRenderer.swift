@@ -1,3 +1,4 @@
+import ImagoMedia
 /// Turns RGB frames into the bytes that paint them, as half-block art, into a rectangle of the terminal it owns.
 ///
 /// Each cell shows two vertically stacked pixels: '▀' with the upper pixel as the foreground and the lower

@@ -1,3 +1,4 @@
+import ImagoMedia
 import Foundation
 
 /// The peak signal-to-noise ratio, in dB, between two images of the same size: 10·log10(255² / MSE) over all

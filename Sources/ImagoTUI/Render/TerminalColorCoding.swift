@@ -1,3 +1,4 @@
+import ImagoMedia
 /// What one pixel becomes on the wire in a `ColorMode`: a small integer code per colour (compared to decide
 /// whether a cell changed) and the SGR parameters that select it.
 ///

@@ -1,3 +1,4 @@
+import ImagoMedia
 /// xterm's colour palettes and the nearest-colour mapping used for the 256- and 16-colour modes.
 ///
 /// "Nearest" is the plain squared distance in RGB, (Δr)² + (Δg)² + (Δb)², with no perceptual weighting:

@@ -2,7 +2,7 @@ import CNcursesw
 import Foundation
 
 /// The terminal through ncursesw: chrome, input and colour pairs. Video is not drawn here but
-/// written as raw escapes into a region ncurses leaves blank (see `HalfBlockRenderer`).
+/// written as raw escapes into a region ncurses keeps out of (see `reserve` and `VideoPane`).
 ///
 /// Use from one thread only (ncurses is not thread-safe). `stop()` restores the terminal; it is
 /// safe to call twice.
@@ -22,8 +22,10 @@ final class Screen {
         noecho()
         nonl()
         keypad(cnc_stdscr(), true)
-        // Video owns part of the screen: ncurses must never scroll or shift lines.
+        // Video owns part of the screen: ncurses must never scroll, shift lines or shift characters. (idlok
+        // does not switch off its scroll optimisation: `reserve` keeps that out of the video's rows.)
         idlok(cnc_stdscr(), false)
+        idcok(cnc_stdscr(), false)
         scrollok(cnc_stdscr(), false)
         set_escdelay(25)
         // Home/End/PgUp/PgDn as tmux, screen and various xterms send them, whatever TERM says.
@@ -93,9 +95,10 @@ final class Screen {
 
     func erase() { werase(cnc_stdscr()) }
 
-    /// Forces a full repaint on the next refresh (after a resize or when the screen may be damaged).
+    /// Forces a full repaint on the next refresh (after a resize or when the screen may be damaged): the
+    /// terminal is cleared and everything drawn since the last `erase` is sent again.
     func clearAll() {
-        wclear(cnc_stdscr())
+        clearok(cnc_stdscr(), true)
     }
 
     /// Draws `text` clipped to `width` cells at (row, column), 0-based.
@@ -107,6 +110,38 @@ final class Screen {
         cnc_set_attributes(attributes, pair)
         let clipped = String(text.prefix(min(width, columns - column)))
         mvaddstr(Int32(row), Int32(column), clipped)
+        cnc_set_attributes(cnc_a_normal(), 0)
+    }
+
+    /// Characters that show as blank, one cell wide: NBSP, the U+2000 spaces, the medium mathematical
+    /// space and the blank braille pattern.
+    static let blanks: [Character] = ([0x00A0] + Array(0x2000...0x200A) + [0x205F, 0x2800]).map { Character(Unicode.Scalar($0)!) }
+
+    /// Marks a rectangle as owned by someone else (the video), so that ncurses never writes into it
+    /// except when it clears or repaints the whole screen, after which the owner redraws it:
+    /// - its cells hold blank-looking characters that are not spaces, so ncurses cannot finish a shorter
+    ///   chrome line with erase-to-end-of-line (`ESC[K`), erase-characters or a character delete across it
+    ///   (`can_clear_with` refuses them);
+    /// - which blank each cell holds follows a pseudo-random pattern of its row and column, so no line of
+    ///   ncurses' model equals another one shifted: its scroll optimisation, which `idlok(false)` leaves on,
+    ///   never finds it cheaper to move lines (seen: a new stream in the list scrolled the video down with
+    ///   `ESC M` inside a scroll region).
+    /// They stay the same from one draw to the next, so an unchanged model sends nothing.
+    func reserve(row: Int, column: Int, width: Int, height: Int, pair: Int32) {
+        guard width > 0, height > 0, column >= 0, column < columns else { return }
+        cnc_set_attributes(cnc_a_normal(), pair)
+        let blanks = Self.blanks
+        for line in row..<(row + height) where line >= 0 && line < rows {
+            var text = ""
+            for cell in column..<min(columns, column + width) {
+                var h = UInt32(truncatingIfNeeded: line) &* 0x9E37_79B1 ^ UInt32(truncatingIfNeeded: cell) &* 0x85EB_CA77
+                h ^= h >> 15
+                h = h &* 0x2C1B_3C6D
+                h ^= h >> 12
+                text.append(blanks[Int(h % UInt32(blanks.count))])
+            }
+            mvaddstr(Int32(line), Int32(column), text)
+        }
         cnc_set_attributes(cnc_a_normal(), 0)
     }
 

@@ -1,3 +1,4 @@
+import ImagoMedia
 import Foundation
 
 /// One colour of a theme: an exact 24-bit colour, one of the terminal's 16 palette colours, or

@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoTUI
 
 /// Measures the monitor's video output in a real terminal (tmux) next to mpv's and timg's
 /// half-block players on the same clip at the same size: bytes written to the pty (tmux
@@ -30,15 +31,33 @@ struct RenderBenchmark {
         return [("demo (astronaut)", demo), ("testsrc2", testsrc)]
     }
 
-    /// Imago's monitor showing `clip`, published to it in real time by ffmpeg.
+    /// `clip` looped into one file long enough for a run, with continuous timestamps: Imago is published
+    /// that file once (not `-stream_loop`), so every frame it shows has one time that the screen-truth
+    /// check can decode again.
+    func longVersion(of clip: URL) throws -> URL {
+        let long = scratch.appendingPathComponent("long-\(clip.deletingPathExtension().lastPathComponent).flv")
+        if FileManager.default.fileExists(atPath: long.path) { return long }
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = ["-v", "error", "-y", "-stream_loop", "\(Int(seconds / 8) + 3)", "-i", clip.path, "-an", "-c", "copy", long.path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        return long
+    }
+
+    /// Imago's monitor showing `clip`, published to it in real time by ffmpeg. At the end of the run the
+    /// monitor is paused and its screen compared with the frame it shows (`ScreenTruth`): the cells that
+    /// differ from the exact half-block image, and those beyond the lossy threshold.
     func imago(_ clip: URL, binary: URL, extraOptions: String = "") async throws -> Result {
         let port = try Self.freePort()
         let stats = scratch.appendingPathComponent("stats-\(UUID().uuidString).json")
+        let shownFile = scratch.appendingPathComponent("shown-\(UUID().uuidString).json")
+        let long = try longVersion(of: clip)
         let session = try TmuxSession(columns: columns, rows: rows, command:
-            "COLORTERM=truecolor TERM=tmux-256color \(binary.path) --open --rtmp 127.0.0.1:\(port) --fps 30 --data-dir \(scratch.path) --stats-file \(stats.path) \(extraOptions)")
+            "COLORTERM=truecolor TERM=tmux-256color \(MonitorApp.shownFileVariable)=\(shownFile.path) \(binary.path) --open --rtmp 127.0.0.1:\(port) --fps 30 --data-dir \(scratch.path) --stats-file \(stats.path) \(extraOptions)")
         let publisher = Process()
         publisher.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        publisher.arguments = ["-v", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip.path, "-c", "copy", "-f", "flv",
+        publisher.arguments = ["-v", "error", "-nostdin", "-re", "-i", long.path, "-c", "copy", "-f", "flv",
                                "rtmp://127.0.0.1:\(port)/live/bench"]
         publisher.standardError = FileHandle.nullDevice   // it complains when the monitor quits under it
         try await Task.sleep(for: .seconds(1))
@@ -49,6 +68,12 @@ struct RenderBenchmark {
         try await Task.sleep(for: .seconds(2))
         let (bytes, elapsed) = try await measure(session)
         let framesInPipe = Self.count("\u{1B}[?2026h", in: bytes)
+        let threshold = extraOptions.firstMatch(of: /--change-threshold (\d+)/).flatMap { Int($0.output.1) } ?? 0
+        session.send("f")       // no face boxes: the truth is the frame itself
+        session.send("Space")   // paused: one frame stays on screen to be compared
+        try await Task.sleep(for: .seconds(1))
+        let truth = try ScreenTruth.check(session, shownFile: shownFile, clip: { _ in long }, threshold: 0)
+        let withinThreshold = threshold > 0 ? try ScreenTruth.check(session, shownFile: shownFile, clip: { _ in long }, threshold: threshold) : truth
         session.send("q")
         for _ in 0..<50 where session.exitStatus == nil { try await Task.sleep(for: .milliseconds(100)) }
         session.close()
@@ -60,6 +85,12 @@ struct RenderBenchmark {
             note += String(format: "; PSNR mean %.1f dB, worst %.1f dB", mean, psnr)
         } else {
             note += "; exact (PSNR ∞)"
+        }
+        if let truth, let withinThreshold {
+            note += "; screen truth: \(truth.mismatches) of \(truth.cells) cells differ from the exact image"
+            if threshold > 0 { note += ", \(withinThreshold.mismatches) beyond \(threshold)" }
+        } else {
+            note += "; screen truth: no steady frame to compare"
         }
         return Result(player: "imago \(extraOptions)".trimmingCharacters(in: .whitespaces), bytesPerSecond: Double(bytes.count) / elapsed,
                       framesPerSecond: Double(framesInPipe) / elapsed,

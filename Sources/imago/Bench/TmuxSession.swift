@@ -29,12 +29,23 @@ final class TmuxSession {
     }
 
     /// The screen as text; with `escapes`, with the colour escape sequences tmux keeps for each cell.
-    func capture(escapes: Bool = false) -> String {
-        (try? tmux(["capture-pane", "-p", "-t", "main"] + (escapes ? ["-e"] : []))) ?? ""
+    /// With `trailingSpaces`, each line keeps its blank cells to the right edge (`-N`; they may be coloured).
+    func capture(escapes: Bool = false, trailingSpaces: Bool = false) -> String {
+        (try? tmux(["capture-pane", "-p", "-t", "main"] + (escapes ? ["-e"] : []) + (trailingSpaces ? ["-N"] : []))) ?? ""
     }
 
     func send(_ keys: String...) {
         _ = try? tmux(["send-keys", "-t", "main"] + keys)
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH).
+    func resize(columns: Int, rows: Int) {
+        _ = try? tmux(["resize-window", "-t", "main", "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
+    /// A tmux format evaluated for the pane, e.g. `#{alternate_on}`.
+    func display(_ format: String) -> String {
+        ((try? tmux(["display-message", "-p", "-t", "main", format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The process id of the pane's shell (the program runs as its child).

@@ -1,4 +1,5 @@
-/// One colour, 8 bits per channel.
+/// One colour, 8 bits per channel: the one colour type of the media, faces and terminal code (themes,
+/// face boxes, half-block pixels).
 public struct RGB: Sendable, Hashable {
     public var r: UInt8
     public var g: UInt8
@@ -16,11 +17,11 @@ public struct RGB: Sendable, Hashable {
 
 extension RGB {
     /// `0xRRGGBB`: how the renderer stores and compares colours (one integer compare per pixel).
-    @inline(__always)
-    var packed: UInt32 { UInt32(r) << 16 | UInt32(g) << 8 | UInt32(b) }
+    @inlinable
+    public var packed: UInt32 { UInt32(r) << 16 | UInt32(g) << 8 | UInt32(b) }
 
-    @inline(__always)
-    init(packed: UInt32) {
+    @inlinable
+    public init(packed: UInt32) {
         self.init(r: UInt8(truncatingIfNeeded: packed >> 16), g: UInt8(truncatingIfNeeded: packed >> 8),
                   b: UInt8(truncatingIfNeeded: packed))
     }
@@ -28,7 +29,8 @@ extension RGB {
 
 /// A packed RGB24 image: `width × height` pixels of three bytes (R, G, B), top row first, rows without padding.
 ///
-/// This is the layout `FrameScaler` produces for `.rgb24`, so its pixels pass straight through.
+/// The one picture type between the scaler, the face overlay, the encoders and the terminal renderer:
+/// `FrameScaler.scaleRGB` makes it, `FaceOverlay` draws on it, `VideoFrame(rgb24:)` and the renderer take it.
 public struct RGBImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
