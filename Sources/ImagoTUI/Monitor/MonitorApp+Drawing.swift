@@ -163,13 +163,7 @@ extension MonitorApp {
         guard let shownFile, var shown = pane.shown else { return }
         shownWrites += 1
         shown.changeThreshold = pane.changeThreshold
-        struct Record: Encodable {
-            var sequence: Int
-            var stream: String?
-            var fullScreen: Bool
-            var shown: VideoPane.Shown
-        }
-        let record = Record(sequence: shownWrites, stream: state.selected.map { "\($0)" }, fullScreen: state.fullScreen, shown: shown)
+        let record = ShownVideoRecord(sequence: shownWrites, stream: state.selected.map { "\($0)" }, fullScreen: state.fullScreen, shown: shown)
         guard let data = try? JSONEncoder().encode(record) else { return }
         let temporary = shownFile.appendingPathExtension("tmp")
         if (try? data.write(to: temporary)) != nil { _ = rename(temporary.path, shownFile.path) }

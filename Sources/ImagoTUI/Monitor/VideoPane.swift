@@ -35,16 +35,7 @@ final class VideoPane {
     }
 
     /// What the region shows after the last `render`: the frame (by time and number) and where.
-    struct Shown: Sendable, Codable, Equatable {
-        var ptsMilliseconds: Int64
-        var frameNumber: Int?
-        var sourceWidth: Int
-        var sourceHeight: Int
-        /// 0-based cells.
-        var row: Int, column: Int, width: Int, height: Int
-        var boxes: Int
-        var changeThreshold: Int
-    }
+    typealias Shown = ShownVideoRecord.Region
 
     let options: Options
     private let scaler = FrameScaler()

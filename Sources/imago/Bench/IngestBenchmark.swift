@@ -9,14 +9,15 @@ struct IngestBenchmark {
     let recording: URL
     let logger: Logger
 
-    /// Makes a 720p30 H.264 + AAC FLV recording with ffmpeg (the same settings as the end-to-end test).
-    static func makeRecording(seconds: Int, in directory: URL) throws -> URL {
-        let output = directory.appendingPathComponent("imago-bench-720p30.flv")
+    /// Makes an H.264 + AAC FLV recording with ffmpeg: 720p30 at 2.5 Mbit/s by default (the same settings as
+    /// the end-to-end test).
+    static func makeRecording(seconds: Int, in directory: URL, size: String = "1280x720", videoBitrate: String = "2500k") throws -> URL {
+        let output = directory.appendingPathComponent("imago-bench-\(size.split(separator: "x").last ?? "")p30.flv")
         let ffmpeg = Process()
         ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+        ffmpeg.arguments = ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30",
                             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
-                            "-b:v", "2500k", "-g", "60", "-c:a", "aac", "-t", "\(seconds)", output.path]
+                            "-b:v", videoBitrate, "-g", "60", "-c:a", "aac", "-t", "\(seconds)", output.path]
         try ffmpeg.run()
         ffmpeg.waitUntilExit()
         guard ffmpeg.terminationStatus == 0 else { throw BenchmarkError.ffmpegFailed("making \(output.path)") }

@@ -163,25 +163,7 @@ enum ScreenTruth {
     }
 
     /// What the monitor says its video region shows (the `IMAGO_MONITOR_SHOWN_FILE` JSON).
-    struct Shown: Decodable {
-        struct Region: Decodable {
-            var ptsMilliseconds: Int64
-            var frameNumber: Int?
-            var sourceWidth: Int
-            var sourceHeight: Int
-            var row: Int, column: Int, width: Int, height: Int
-            var boxes: Int
-            var changeThreshold: Int
-        }
-        var sequence: Int
-        var stream: String?
-        var fullScreen: Bool
-        var shown: Region
-
-        static func read(_ url: URL) -> Shown? {
-            (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Shown.self, from: $0) }
-        }
-    }
+    typealias Shown = ShownVideoRecord
 
     /// The result of one comparison of the screen with the frame shown.
     struct Check {

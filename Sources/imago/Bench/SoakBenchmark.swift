@@ -115,16 +115,7 @@ struct SoakBenchmark {
 
     /// A 10 s 640x360 30 fps H.264 + AAC recording (cheap to relay and decode, so the soak measures Imago, not the CPU).
     static func makeRecording(in directory: URL) throws -> URL {
-        let output = directory.appendingPathComponent("imago-soak-360p30.flv")
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-                            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
-                            "-b:v", "800k", "-g", "60", "-c:a", "aac", "-t", "10", output.path]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        guard ffmpeg.terminationStatus == 0 else { throw BenchmarkError.ffmpegFailed("making \(output.path)") }
-        return output
+        try IngestBenchmark.makeRecording(seconds: 10, in: directory, size: "640x360", videoBitrate: "800k")
     }
 }
 
