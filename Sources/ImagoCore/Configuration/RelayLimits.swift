@@ -4,8 +4,9 @@ import ImagoRTMP
 ///
 /// Connection-level bounds (connections, deadlines, progress rate, chunk and message sizes, queued
 /// replies) are `RTMPLimits`, checked by the RTMP server as bytes arrive; the rest are checked by
-/// the stream registry and the decoders. The README's "Limits and hardening" table lists the same
-/// values; `imago --help` names the flags that change them.
+/// the stream registry and the decoders; peer text in logs is cut at `PeerText.maxLoggedCharacters`.
+/// The README's "Limits and hardening" table lists the same values; `imago --help` names the flags
+/// that change them.
 public struct RelayLimits: Sendable, Equatable {
     /// What one RTMP connection, and all of them together, may cost (see `RTMPLimits` for each bound).
     public var rtmp: RTMPLimits
@@ -18,8 +19,6 @@ public struct RelayLimits: Sendable, Equatable {
     /// Bytes of packets waiting for one stream's decoder. Past this the decoder drops what waits and
     /// resumes at the next keyframe: a flood of frames (all at one timestamp) cannot queue memory.
     public var decoderQueueBytes: Int
-    /// Characters of one peer-sent string (key, app, encoder name) a log or JSON line shows.
-    public var loggedPeerTextCharacters: Int { PeerText.maxLoggedCharacters }
 
     public init(
         rtmp: RTMPLimits = .default, maxStreams: Int = 64, streamExpirySeconds: Double = 600,

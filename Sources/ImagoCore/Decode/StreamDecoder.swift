@@ -86,13 +86,6 @@ public final class StreamDecoder: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// True while a decoder thread runs (tests: threads exist only for live streams).
-    public var isThreadRunning: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return threadRunning
-    }
-
     /// Stops the decoder thread for good (it finishes the packet in hand first).
     func stop() {
         condition.lock()
