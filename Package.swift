@@ -17,6 +17,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
     ],
     targets: [
         // RTMP handshake, chunk stream, AMF0, FLV tags and the NIO server. Knows nothing of FFmpeg or the UI.
@@ -67,6 +73,7 @@ let package = Package(
             dependencies: [
                 "ImagoRTMP",
                 "ImagoMedia",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -84,6 +91,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The HTTP API (Hummingbird): frames, history, clips, events and metrics for consumers elsewhere,
+        // with bearer tokens and TLS. Knows neither RTMP nor ncurses.
+        .target(
+            name: "ImagoHTTP",
+            dependencies: [
+                "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoRTMP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "imago",
@@ -92,6 +119,7 @@ let package = Package(
                 "ImagoFaces",
                 "ImagoMedia",
                 "ImagoTUI",
+                "ImagoHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,6 +147,7 @@ let package = Package(
             name: "ImagoFacesTests", dependencies: ["ImagoFaces", "CDlibFaces", "ImagoCore", "ImagoMedia", "ImagoTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg", "ImagoTestSupport"]),
+        .testTarget(name: "ImagoHTTPTests", dependencies: ["ImagoHTTP", "ImagoCore", "ImagoTestSupport"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),
     ],

@@ -44,20 +44,15 @@ struct FaceOptions: ParsableArguments {
         }
     }
 
-    /// The face monitor for `relay`, its events stored in the data directory. With decoding off there are
-    /// no frames to look at, so detection is off too (and the log says so).
-    func makeMonitor(for relay: Relay, dataDirectory: URL, logger: Logger,
-                     onEvent: @escaping @Sendable (FaceEvent) -> Void = { _ in }) throws -> FaceMonitor {
+    /// The face monitor for `relay`, recording into `eventLog`. With decoding off there are no frames to
+    /// look at, so detection is off too (and the log says so).
+    func makeMonitor(for relay: Relay, eventLog: EventLog, logger: Logger,
+                     onEvent: @escaping @Sendable (StreamEvent) -> Void = { _ in }) throws -> FaceMonitor {
         var settings = try settings()
         if settings.enabled && !relay.configuration.decode.enabled {
             logger.warning("--no-decode: face detection is off (it needs decoded frames)")
             settings.enabled = false
         }
-        var store: FaceEventStore?
-        if settings.enabled {
-            try RelayOptions.makePrivateDirectory(dataDirectory)
-            store = try FaceEventStore(path: FaceEventStore.defaultPath(in: dataDirectory))
-        }
-        return FaceMonitor(registry: relay.registry, settings: settings, store: store, logger: logger, onEvent: onEvent)
+        return FaceMonitor(registry: relay.registry, settings: settings, eventLog: eventLog, logger: logger, onEvent: onEvent)
     }
 }

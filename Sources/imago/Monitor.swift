@@ -13,6 +13,7 @@ struct Monitor: AsyncParsableCommand {
         abstract: "Start the relay and the terminal monitor (the default command).")
 
     @OptionGroup var relay: RelayOptions
+    @OptionGroup(title: "HTTP API") var http: HTTPOptions
     @OptionGroup(title: "Faces") var faces: FaceOptions
 
     @Option(name: .customLong("fps"), help: ArgumentHelp("Video frames drawn per second at most (backs off by itself on a slow link).", valueName: "fps"))
@@ -68,25 +69,22 @@ struct Monitor: AsyncParsableCommand {
 
         let logURL = logFile.map { URL(fileURLWithPath: $0) } ?? relay.dataDirectoryURL.appendingPathComponent("imago.log")
         let logger = try relay.makeFileLogger(at: logURL)
-        let (configuration, _, demoKey) = try relay.relayConfiguration(logger: logger)
-        let relayCore = Relay(configuration: configuration, logger: logger)
-        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger)
-        let port = try await relayCore.start()
-        settings.serverURL = "rtmp://\(HostAddress.reachable(forBindHost: configuration.rtmpHost)):\(port)/live"
-        if case .keys(let keys) = configuration.keyPolicy { settings.streamKeys = keys.subtracting(demoKey.map { [$0] } ?? []).sorted() }
-        if case .open = configuration.keyPolicy { settings.streamKeys = ["any key (--open)"] }
-
-        let app = MonitorApp(registry: relayCore.registry, faces: faceMonitor, settings: settings)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: relayCore),
-            .init(service: faceMonitor),
-            .init(service: MonitorService(app: app), successTerminationBehavior: .gracefullyShutdownGroup),
-        ]
-        if let demoKey {
-            services.append(.init(service: DemoSource(relay: relayCore, streamKey: demoKey, logger: logger)))
+        let stack = try RelayStack(relay: relay, faces: faces, http: http, logger: logger)
+        let port = try await stack.relay.start()
+        settings.serverURL = "rtmp://\(HostAddress.reachable(forBindHost: stack.configuration.rtmpHost)):\(port)/live"
+        switch stack.publishKeys {
+        case .keys(let keys): settings.streamKeys = keys.sorted()
+        case .open: settings.streamKeys = ["any key (--open)"]
+        }
+        let app = MonitorApp(registry: stack.relay.registry, faces: stack.faces, settings: settings)
+        let monitor = MonitorService(app: app) {
+            // The UI starts once the API listens (or failed to: then the group ends with that error).
+            let apiPort = try await stack.api?.boundPort()
+            return stack.apiAnnouncement(port: apiPort ?? 0, dataDirectory: relay.dataDirectoryURL)
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: stack.services + [.init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImagoCore
+import ImagoFaces
 import ImagoRTMP
 import Logging
 
@@ -77,16 +78,10 @@ struct RelayOptions: ParsableArguments {
 
     /// The host and port of `--rtmp`; a bare port means all interfaces.
     func listenAddress() throws -> (host: String, port: Int) {
-        var host = "0.0.0.0"
-        var portText = rtmpAddress
-        if let colon = rtmpAddress.lastIndex(of: ":") {
-            host = String(rtmpAddress[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            portText = String(rtmpAddress[rtmpAddress.index(after: colon)...])
-        }
-        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
+        guard let address = ListenAddress(parsing: rtmpAddress, defaultHost: "0.0.0.0") else {
             throw ValidationError("--rtmp '\(rtmpAddress)' is not HOST:PORT (for example 0.0.0.0:1935 or 127.0.0.1:0)")
         }
-        return (host, port)
+        return (address.host, address.port)
     }
 
     var dataDirectoryURL: URL { Self.dataDirectory(dataDirectory) }
@@ -116,6 +111,7 @@ struct RelayOptions: ParsableArguments {
         configuration.limits.streamExpirySeconds = streamExpirySeconds
         configuration.limits.rtmp.maxConnections = maxConnections
         configuration.limits.rtmp.maxConnectionsPerAddress = maxConnectionsPerAddress
+        configuration.publicID = try StreamPublicID.load(in: dataDirectoryURL)
         var generated: (String, Bool)?
         if acceptAnyKey {
             configuration.keyPolicy = .open
@@ -131,6 +127,13 @@ struct RelayOptions: ParsableArguments {
             configuration.keyPolicy = .keys(keys.union([demoKey]))
         }
         return (configuration, generated, demoKey)
+    }
+
+    /// The run's event log, stored in the data directory's events.sqlite (face events, annotations and
+    /// stream state changes, read by `imago events` and the HTTP API).
+    func makeEventLog(logger: Logger) throws -> EventLog {
+        try Self.makePrivateDirectory(dataDirectoryURL)
+        return EventLog(store: try EventStore(path: EventStore.defaultPath(in: dataDirectoryURL)), logger: logger)
     }
 
     /// A logger that appends to `url` (the monitor owns the terminal, so logs cannot go there). The file

@@ -12,6 +12,7 @@ struct Serve: AsyncParsableCommand {
         discussion: "SIGINT or SIGTERM close every publisher connection and exit.")
 
     @OptionGroup var relay: RelayOptions
+    @OptionGroup(title: "HTTP API") var http: HTTPOptions
     @OptionGroup(title: "Faces") var faces: FaceOptions
 
     @Option(name: .customLong("stats-interval"), help: ArgumentHelp("Seconds between health lines.", valueName: "seconds"))
@@ -28,44 +29,41 @@ struct Serve: AsyncParsableCommand {
         RelayOptions.prepareProcess()
         defer { OutputLines.flush() }
         let logger = relay.makeLogger()
-        let (configuration, generatedKey, demoKey) = try relay.relayConfiguration(logger: logger)
         let json = self.json
-        let relayCore = Relay(configuration: configuration, logger: logger) { event in
-            if json { OutputLines.writeJSON(type: "event", event) }
-        }
-        // Before listening: a data directory that cannot hold the events stops us before any publisher connects.
-        let faceMonitor = try faces.makeMonitor(for: relayCore, dataDirectory: relay.dataDirectoryURL, logger: logger) { event in
-            if json {
-                OutputLines.writeJSON(type: "face", event)
-            } else {
-                OutputLines.write(Events.line(for: event))
-            }
-        }
-        let port = try await relayCore.start()
-        var keys = configuration.keyPolicy
-        if let demoKey, case .keys(let all) = keys { keys = .keys(all.subtracting([demoKey])) }
-        // Announced from inside the service group, once its signal handlers are in place: a script that
-        // sends SIGINT as soon as it reads the key must get a graceful exit, not the default action.
-        let announcement = StartupAnnouncement { [self, keys] in
-            announce(keyPolicy: keys, host: configuration.rtmpHost, port: port, generatedKey: generatedKey, logger: logger)
-        }
-        let reporter = StatsReporter(registry: relayCore.registry, intervalSeconds: statsIntervalSeconds, json: json)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: relayCore), .init(service: faceMonitor), .init(service: reporter), .init(service: announcement),
-        ]
-        if let demoKey {
-            services.append(.init(service: DemoSource(relay: relayCore, streamKey: demoKey, logger: logger)))
+        let stack = try RelayStack(
+            relay: relay, faces: faces, http: http, logger: logger,
+            onRelayEvent: { event in
+                if json { OutputLines.writeJSON(type: "event", event) }
+            },
+            onFaceEvent: { event in
+                if json {
+                    OutputLines.writeJSON(type: "face", event)
+                } else {
+                    OutputLines.write(Events.line(for: event))
+                }
+            })
+        let port = try await stack.relay.start()
+        let reporter = StatsReporter(registry: stack.relay.registry, intervalSeconds: statsIntervalSeconds, json: json)
+        // Announced from inside the service group, once its signal handlers are in place (a script that
+        // sends SIGINT as soon as it reads the key must get a graceful exit, not the default action) and
+        // once the API listens (its port is part of the announcement).
+        let announcement = StartupAnnouncement { [self] in
+            let apiPort = try await stack.api?.boundPort()
+            announce(stack: stack, port: port, apiPort: apiPort)
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services,
+            services: stack.services + [.init(service: reporter), .init(service: announcement)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
     }
 
     /// Tells the user what to type into OBS (or the JSON equivalent for scripts).
-    private func announce(keyPolicy: StreamKeyPolicy, host bindHost: String, port: Int, generatedKey: (key: String, created: Bool)?, logger: Logger) {
-        let host = HostAddress.reachable(forBindHost: bindHost)
+    private func announce(stack: RelayStack, port: Int, apiPort: Int?) {
+        let keyPolicy = stack.publishKeys
+        let generatedKey = stack.generatedKey
+        let logger = stack.logger
+        let host = HostAddress.reachable(forBindHost: stack.configuration.rtmpHost)
         let server = "rtmp://\(host):\(port)/live"
         var keys: [String] = []
         if case .keys(let known) = keyPolicy { keys = known.sorted() }
@@ -73,7 +71,13 @@ struct Serve: AsyncParsableCommand {
             logger.warning("--open: any stream key may publish; use it only on a trusted network")
         }
         if json {
-            OutputLines.writeJSON(type: "listening", ListeningLine(server: server, port: port, streamKeys: keys, open: keyPolicy == .open))
+            var api: String?
+            if let apiPort, var configuration = stack.api?.configuration {
+                configuration.port = apiPort
+                api = configuration.baseURL
+            }
+            OutputLines.writeJSON(type: "listening", ListeningLine(
+                server: server, port: port, streamKeys: keys, open: keyPolicy == .open, api: api, apiPort: apiPort))
             return
         }
         var lines = ["Imago relay is listening. In OBS (Settings → Stream → Service: Custom):", "  Server: \(server)"]
@@ -89,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         }
         let exampleKey = keys.first ?? "any-key"
         lines.append("Or with ffmpeg: ffmpeg -re -i INPUT -c:v libx264 -g 60 -c:a aac -f flv \(server)/\(exampleKey)")
+        lines += stack.apiAnnouncement(port: apiPort ?? 0, dataDirectory: relay.dataDirectoryURL)
         OutputLines.write(lines.joined(separator: "\n"))
     }
 }
@@ -99,14 +104,17 @@ private struct ListeningLine: Encodable {
     let port: Int
     let streamKeys: [String]
     let open: Bool
+    /// The HTTP API's base URL and port (nil with --no-http).
+    let api: String?
+    let apiPort: Int?
 }
 
 /// Runs `body` once the service group runs (its signal handlers are installed by then), then waits for shutdown.
 private struct StartupAnnouncement: Service {
-    let body: @Sendable () -> Void
+    let body: @Sendable () async throws -> Void
 
     func run() async throws {
-        body()
+        try await body()
         try? await gracefulShutdown()
     }
 }

@@ -31,8 +31,8 @@ final class FaceMonitorEndToEndTests: XCTestCase {
         let detections = Locked<[FaceDetection]>([])
         var settings = FaceSettings()
         settings.detectionObserver = { detection in detections.withLock { $0.append(detection) } }
-        let databasePath = FaceEventStore.defaultPath(in: directory)
-        let faces = FaceMonitor(registry: relay.registry, settings: settings, store: try FaceEventStore(path: databasePath), logger: logger)
+        let databasePath = EventStore.defaultPath(in: directory)
+        let faces = FaceMonitor(registry: relay.registry, settings: settings, eventLog: EventLog(store: try EventStore(path: databasePath), logger: logger), logger: logger)
         faces.start()
 
         let publisher = try FFmpegPublisher(file: clip, url: "rtmp://127.0.0.1:\(port)/live/face-test")
@@ -95,7 +95,7 @@ final class FaceMonitorEndToEndTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(framesWithFace, 5, "the face is in view for 3 s of the clip")
 
         // A new process reading the same database sees the same events.
-        let reopened = try FaceEventStore(path: databasePath).events()
+        let reopened = try EventStore(path: databasePath).events()
         XCTAssertEqual(reopened, events)
         await relay.shutdown()
     }

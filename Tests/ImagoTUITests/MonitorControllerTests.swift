@@ -145,7 +145,7 @@ final class MonitorControllerTests: XCTestCase {
         XCTAssertEqual(apply(.character("e"), &state), [.refreshEvents, .repaint])
         var list = try XCTUnwrap(state.eventList)
         let events = (1...3).map { index in
-            var event = FaceEvent(kind: .appeared, stream: "\(a)", date: Date(timeIntervalSince1970: Double(index)),
+            var event = StreamEvent(kind: .appeared, stream: "\(a)", date: Date(timeIntervalSince1970: Double(index)),
                                   ptsMilliseconds: Int64(index) * 1000, runID: "run", sourceWidth: 640, sourceHeight: 360, boxes: [])
             event.id = Int64(index)
             return event

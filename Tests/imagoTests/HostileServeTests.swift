@@ -48,7 +48,7 @@ final class HostileServeTests: XCTestCase {
         // Standard output is a pipe nobody reads: it fills within a second or two of stats lines.
         let process = Process()
         process.executableURL = ImagoProcess.binary
-        process.arguments = ["serve", "--rtmp", "127.0.0.1:0", "--open", "--demo", "--no-faces", "--json", "--stats-interval", "0.02"]
+        process.arguments = ["serve", "--rtmp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--open", "--demo", "--no-faces", "--json", "--stats-interval", "0.02"]
         let output = Pipe()
         let errors = Locked("")
         let errorPipe = Pipe()

@@ -15,7 +15,9 @@ final class ImagoProcess: Sendable {
     init(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = arguments
+        // A relay started by a test listens for HTTP on a port of its own, not the default 8080.
+        let runsRelay = arguments.contains("--rtmp") && !arguments.contains("--http") && !arguments.contains("--no-http")
+        process.arguments = arguments + (runsRelay ? ["--http", "127.0.0.1:0"] : [])
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

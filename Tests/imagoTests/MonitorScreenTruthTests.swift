@@ -80,7 +80,7 @@ extension MonitorTmuxTests {
         let shownFile = directory.appendingPathComponent("shown.json")
         let options = threshold > 0 ? "--change-threshold \(threshold)" : ""
         let tmux = try TmuxSession(columns: 160, rows: 48, command:
-            "env -u COLORTERM COLORTERM=truecolor TERM=tmux-256color \(MonitorApp.shownFileVariable)=\(shownFile.path) \(ImagoProcess.binary.path) --rtmp 127.0.0.1:\(port) --open --no-faces --fps \(fps) --data-dir \(directory.path) --output-dir \(directory.path) \(options)")
+            "env -u COLORTERM COLORTERM=truecolor TERM=tmux-256color \(MonitorApp.shownFileVariable)=\(shownFile.path) \(ImagoProcess.binary.path) --rtmp 127.0.0.1:\(port) --http 127.0.0.1:0 --open --no-faces --fps \(fps) --data-dir \(directory.path) --output-dir \(directory.path) \(options)")
         defer { tmux.close() }
         let started = Date()
         try await Task.sleep(for: .seconds(1))

@@ -23,7 +23,7 @@ extension MonitorTmuxTests {
         let sessions = try signals.map { signal in
             let files = (status: directory.appendingPathComponent("\(signal.name).status"), stty: directory.appendingPathComponent("\(signal.name).stty"))
             let tmux = try TmuxSession(columns: 100, rows: 30, command:
-                "env COLORTERM=truecolor TERM=tmux-256color \(ImagoProcess.binary.path) --rtmp 127.0.0.1:0 --open --no-faces --data-dir \(directory.path)/\(signal.name); echo $? > \(files.status.path); stty -a > \(files.stty.path)")
+                "env COLORTERM=truecolor TERM=tmux-256color \(ImagoProcess.binary.path) --rtmp 127.0.0.1:0 --http 127.0.0.1:0 --open --no-faces --data-dir \(directory.path)/\(signal.name); echo $? > \(files.status.path); stty -a > \(files.stty.path)")
             return (signal: signal, tmux: tmux, files: files)
         }
         defer { sessions.forEach { $0.tmux.close() } }
@@ -57,7 +57,7 @@ extension MonitorTmuxTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let tmux = try TmuxSession(columns: 80, rows: 24, command:
-            "env COLORTERM=truecolor TERM=tmux-256color \(ImagoProcess.binary.path) --rtmp 127.0.0.1:0 --open --no-faces --data-dir \(directory.path)")
+            "env COLORTERM=truecolor TERM=tmux-256color \(ImagoProcess.binary.path) --rtmp 127.0.0.1:0 --http 127.0.0.1:0 --open --no-faces --data-dir \(directory.path)")
         defer { tmux.close() }
         let running = await eventually(timeoutSeconds: 20) { tmux.capture().contains("No stream yet") }
         XCTAssertTrue(running, tmux.capture())

@@ -9,7 +9,7 @@ final class MonitorTmuxTests: XCTestCase {
     /// `imago --demo` in a tmux terminal; `wrapper` runs it inside another program (GNU screen).
     private func startMonitor(environment: String, directory: URL, columns: Int = 160, rows: Int = 48, options: String = "",
                               wrapper: String = "") throws -> TmuxSession {
-        let command = "\(wrapper) env -u COLORTERM \(environment) \(ImagoProcess.binary.path) --demo --rtmp 127.0.0.1:0 --data-dir \(directory.path) --output-dir \(directory.path) \(options)"
+        let command = "\(wrapper) env -u COLORTERM \(environment) \(ImagoProcess.binary.path) --demo --rtmp 127.0.0.1:0 --http 127.0.0.1:0 --data-dir \(directory.path) --output-dir \(directory.path) \(options)"
         return try TmuxSession(columns: columns, rows: rows, command: command)
     }
 

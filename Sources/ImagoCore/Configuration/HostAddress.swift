@@ -22,4 +22,13 @@ public enum HostAddress {
         }
         return "127.0.0.1"
     }
+
+    /// Whether `host` is a loopback address (127.0.0.0/8, ::1 or "localhost"): reachable from this machine only.
+    public static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare == "::1" { return true }
+        var address = in_addr()
+        guard inet_pton(AF_INET, bare, &address) == 1 else { return false }
+        return UInt32(bigEndian: address.s_addr) >> 24 == 127
+    }
 }

@@ -8,40 +8,15 @@ public enum StreamKeyStore {
     /// Reads the key file in `directory`, creating the directory and a new random key (file mode
     /// 0600) when there is none. `created` tells whether the key is new.
     public static func loadOrCreate(in directory: URL) throws(ConfigurationError) -> (key: String, created: Bool) {
-        let file = directory.appendingPathComponent(fileName)
-        if FileManager.default.fileExists(atPath: file.path) {
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                throw .unreadableFile(path: file.path, reason: "cannot read it as UTF-8 text")
-            }
-            let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard isValid(key) else {
-                throw .invalidValue(source: file.path, key: "stream key", reason: "must be 8–128 letters, digits, '-' or '_'; delete the file to generate a new key")
-            }
-            return (key, false)
-        }
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .unwritableDirectory(path: directory.path, reason: "\(error.localizedDescription)")
-        }
-        let key = generateKey()
-        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            throw .unwritableDirectory(path: directory.path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        let bytes = Array((key + "\n").utf8)
-        guard write(descriptor, bytes, bytes.count) == bytes.count else {
-            throw .unwritableDirectory(path: directory.path, reason: String(cString: strerror(errno)))
-        }
-        return (key, true)
+        let (key, created) = try SecretFile.loadOrCreate(
+            named: fileName, in: directory, what: "stream key", rule: "must be 8–128 letters, digits, '-' or '_'",
+            isValid: isValid, generate: generateKey)
+        return (key, created)
     }
 
     /// A key of 24 characters from a 62-letter alphabet (about 143 bits), from the system's random source.
     public static func generateKey() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<24).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
+        SecretFile.randomToken(count: 24)
     }
 
     /// Keys are plain tokens so they survive URLs, shells and OBS's key field unchanged.

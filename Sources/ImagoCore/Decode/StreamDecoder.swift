@@ -30,6 +30,8 @@ public final class StreamDecoder: @unchecked Sendable {
     }
 
     public let latest = LatestFrame()
+    /// The newest decoded keyframe (for readers that want only clean, independently coded pictures).
+    public let latestKeyframe = LatestFrame()
     private let name: String
     private let settings: DecodeSettings
     private let logger: Logger
@@ -241,6 +243,7 @@ public final class StreamDecoder: @unchecked Sendable {
             picture: frame, number: frameNumber, ptsMilliseconds: frame.ptsMilliseconds,
             arrivalNanoseconds: packet.arrivalNanoseconds, decodedNanoseconds: finished)
         latest.publish(decoded)
+        if frame.isKeyframe { latestKeyframe.publish(decoded) }
         settings.frameObserver?(name, decoded)
         condition.lock()
         figures.framesDecoded += 1

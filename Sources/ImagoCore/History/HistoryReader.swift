@@ -131,6 +131,42 @@ public final class HistoryReader: Sendable {
         return slot.frames.last { $0.ptsMilliseconds <= milliseconds } ?? slot.frames.first
     }
 
+    /// Decodes, with a decoder of its own, every frame whose pts is in `from...to`, from the keyframe at or
+    /// before `from`, and hands each to `body` in presentation order with the history sequence number of
+    /// its packet; `body` returns false to stop. Memory stays at one decoder's, however long the range.
+    /// Blocks the calling thread.
+    public func forEachFrame(from: Int64, to: Int64, _ body: (VideoFrame, _ sequence: Int) -> Bool) throws(HistoryError) {
+        let history = stream.history()
+        guard let first = history.first, let last = history.last else { throw .empty(stream: "\(stream.name)") }
+        guard let keyframe = history.nearestKeyframe(atOrBefore: max(from, first.ptsMilliseconds)), to >= keyframe.ptsMilliseconds, from <= to,
+              case .video(let configuration) = keyframe.kind else {
+            throw .outOfRange(requestedMilliseconds: from, startMilliseconds: first.dtsMilliseconds, endMilliseconds: last.dtsMilliseconds)
+        }
+        guard let codec = configuration.mediaCodec else { throw .noDecoder(codec: configuration.codec.displayName) }
+        do throws(MediaError) {
+            let decoder = try VideoDecoder(codec: codec, extradata: configuration.record)
+            var sequenceByPts: [Int64: Int] = [:]
+            /// Hands over the decoded frames in range; false once `body` asked to stop or the range is passed.
+            func deliver(_ frames: [VideoFrame]) -> Bool {
+                for frame in frames where frame.ptsMilliseconds >= from {
+                    guard frame.ptsMilliseconds <= to else { return false }
+                    guard body(frame, sequenceByPts.removeValue(forKey: frame.ptsMilliseconds) ?? -1) else { return false }
+                }
+                return true
+            }
+            for packet in history.packets(fromSequence: keyframe.sequence) {
+                guard case .video(let packetConfiguration) = packet.kind, packetConfiguration == configuration else { continue }
+                sequenceByPts[packet.ptsMilliseconds] = packet.sequence
+                let frames = try decoder.decode(
+                    packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds, isKeyframe: packet.isKeyframe)
+                guard deliver(frames) else { return }
+            }
+            _ = deliver(try decoder.drain())
+        } catch {
+            throw .media(error)
+        }
+    }
+
     /// A still image of the frame at `milliseconds` (or of the latest decoded frame when nil) at source resolution.
     public func snapshot(at milliseconds: Int64?, format: ImageEncoder.Format) throws(HistoryError) -> (image: [UInt8], ptsMilliseconds: Int64) {
         let frame: VideoFrame

@@ -21,12 +21,15 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         /// A disconnected stream is removed (with its history) this long after its publisher left.
         public var streamExpirySeconds: Double
         public var decode: DecodeSettings
+        /// How streams are named outside the relay.
+        public var publicID: StreamPublicID
 
         public init(
             keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = 5, historySeconds: Double = 60, historyBytes: Int = 256 << 20,
             maxStreams: Int = RelayLimits.default.maxStreams, streamExpirySeconds: Double = RelayLimits.default.streamExpirySeconds,
-            decode: DecodeSettings = DecodeSettings()
+            decode: DecodeSettings = DecodeSettings(), publicID: StreamPublicID = StreamPublicID(secret: SecretFile.randomToken(count: 32))
         ) {
+            self.publicID = publicID
             self.keyPolicy = keyPolicy
             self.publisherIdleSeconds = publisherIdleSeconds
             self.historySeconds = historySeconds
@@ -68,6 +71,21 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         state.withLock { $0.streams[name] }
     }
 
+    /// The stream readers outside the relay call `id` (see `StreamPublicID`).
+    public func stream(publicID id: String) -> MediaStream? {
+        state.withLock { $0.streams.values.first { $0.publicID == id } }
+    }
+
+    /// The outside name of `name`, whether or not that stream is still held (events outlive streams).
+    public func publicID(of name: StreamName) -> String {
+        settings.publicID.id(of: name)
+    }
+
+    /// The outside name of the stream written `app/key` (as events store it).
+    public func publicID(ofStream description: String) -> String {
+        settings.publicID.id(ofStream: description)
+    }
+
     // MARK: - RTMPIngestDelegate
 
     /// What a publish request led to, decided in one critical section so two simultaneous publishes
@@ -103,7 +121,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
                     return .rejected(toPeer: reason, logged: reason)
                 }
                 stream = MediaStream(
-                    name: name, historySeconds: settings.historySeconds, historyBytes: settings.historyBytes,
+                    name: name, publicID: settings.publicID.id(of: name), historySeconds: settings.historySeconds, historyBytes: settings.historyBytes,
                     decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off, logger: logger)
                 state.streams[name] = stream
             }

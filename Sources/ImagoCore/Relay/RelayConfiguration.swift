@@ -12,6 +12,8 @@ public struct RelayConfiguration: Sendable {
     public var historySeconds = 60.0
     public var historyBytes = 256 << 20
     public var decode = DecodeSettings()
+    /// How streams are named outside the relay; `imago` loads its secret from the data directory.
+    public var publicID = StreamPublicID(secret: SecretFile.randomToken(count: 32))
 
     public init() {}
 
@@ -19,7 +21,8 @@ public struct RelayConfiguration: Sendable {
         StreamRegistry.Settings(
             keyPolicy: keyPolicy, publisherIdleSeconds: publisherIdleSeconds,
             historySeconds: historySeconds, historyBytes: historyBytes, maxStreams: limits.maxStreams,
-            streamExpirySeconds: limits.streamExpirySeconds, decode: decodeSettings)
+            streamExpirySeconds: limits.streamExpirySeconds, decode: decodeSettings,
+            publicID: publicID)
     }
 
     /// The decode settings with the decoder queue bound from `limits`.

@@ -42,14 +42,20 @@ public final class MediaStream: Sendable {
     }
 
     public let name: StreamName
+    /// The name readers outside the relay see (no stream key in it; see `StreamPublicID`).
+    public let publicID: String
     /// Decodes the live video on its own thread; its `latest` frame is what readers show.
     public let decoder: StreamDecoder
     /// Face detection figures, written by the face workers.
     public let faceFigures = FaceFigures()
     private let state: Mutex<State>
 
-    init(name: StreamName, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings, decodeMode: DecodeMode, logger: Logger) {
+    init(
+        name: StreamName, publicID: String, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings,
+        decodeMode: DecodeMode, logger: Logger
+    ) {
         self.name = name
+        self.publicID = publicID
         self.decoder = StreamDecoder(name: name.description, settings: decodeSettings, mode: decodeMode, logger: logger)
         self.state = Mutex(State(history: PacketHistory(
             maxDurationMilliseconds: Int64(historySeconds * 1000), maxBytes: historyBytes)))

@@ -12,20 +12,17 @@ import Synchronization
 /// Workers only read `LatestFrame`s and history, so detection never holds up ingest, decoding or the UI.
 public final class FaceMonitor: Service, Sendable {
     public let settings: FaceSettings
-    /// Where events are kept; nil keeps them in memory only (the UI lists those).
-    public let store: FaceEventStore?
+    /// Where events are recorded (shared with the annotations and state changes of this run).
+    public let eventLog: EventLog
     /// Tells this run's events from earlier runs' (their stream times refer to history that is gone).
-    public let runID = UUID().uuidString
+    public var runID: String { eventLog.runID }
 
     private let registry: StreamRegistry
     private let logger: Logger
-    private let onEvent: @Sendable (FaceEvent) -> Void
+    private let onEvent: @Sendable (StreamEvent) -> Void
     private let scheduler: Mutex<FaceScheduler>
     private let tracks = Mutex<[StreamName: StreamFaces]>([:])
     private let presences = Mutex<[StreamName: FacePresence]>([:])
-    /// Events of this run when there is no store (the newest `memoryEventLimit`).
-    private let memoryEvents = Mutex<[FaceEvent]>([])
-    private static let memoryEventLimit = 1000
     private let stopping = Atomic<Bool>(false)
     /// Workers that created their detector and are running.
     private let activeWorkers = Atomic<Int>(0)
@@ -35,11 +32,11 @@ public final class FaceMonitor: Service, Sendable {
     private let finished = DispatchGroup()
 
     /// `onEvent` is called on a worker thread with every event, after it is stored.
-    public init(registry: StreamRegistry, settings: FaceSettings, store: FaceEventStore?, logger: Logger,
-                onEvent: @escaping @Sendable (FaceEvent) -> Void = { _ in }) {
+    public init(registry: StreamRegistry, settings: FaceSettings, eventLog: EventLog, logger: Logger,
+                onEvent: @escaping @Sendable (StreamEvent) -> Void = { _ in }) {
         self.registry = registry
         self.settings = settings
-        self.store = store
+        self.eventLog = eventLog
         self.logger = logger
         self.onEvent = onEvent
         scheduler = Mutex(FaceScheduler(detectionsPerSecond: settings.detectionsPerSecond))
@@ -188,7 +185,7 @@ public final class FaceMonitor: Service, Sendable {
 
     /// Turns a presence change into a stored, logged and reported event.
     private func record(_ change: FacePresence.Change, on stream: MediaStream) {
-        let kind: FaceEvent.Kind
+        let kind: StreamEvent.Kind
         let at: FacePresence.Observation
         let shown: FacePresence.Observation
         switch change {
@@ -198,22 +195,11 @@ public final class FaceMonitor: Service, Sendable {
             (kind, at, shown) = (.left, onset, lastSeen)
         }
         stream.faceFigures.setPresent(kind == .appeared)
-        var event = FaceEvent(
+        var event = StreamEvent(
             kind: kind, stream: "\(stream.name)", date: at.detection.date, ptsMilliseconds: at.detection.ptsMilliseconds,
             runID: runID, sourceWidth: shown.detection.sourceWidth, sourceHeight: shown.detection.sourceHeight,
             boxes: shown.detection.boxes, thumbnailJPEG: shown.frame.flatMap { thumbnail(of: $0, boxes: shown.detection.boxes) })
-        if let store {
-            do {
-                event = try store.record(event)
-            } catch {
-                logger.error("\(error)")
-            }
-        } else {
-            memoryEvents.withLock { events in
-                events.append(event)
-                if events.count > Self.memoryEventLimit { events.removeFirst(events.count - Self.memoryEventLimit) }
-            }
-        }
+        event = eventLog.record(event)
         logger.info("face \(kind.rawValue)", metadata: [
             "stream": "\(stream.name)", "pts": "\(event.ptsMilliseconds)", "faces": "\(event.boxes.count)",
         ])
@@ -255,17 +241,9 @@ public final class FaceMonitor: Service, Sendable {
         return nil
     }
 
-    /// Events, oldest first: from the store (this and earlier runs) when there is one, else this run's.
-    /// Without `thumbnails` the JPEGs are left out (cheaper, for lists and timeline marks).
-    public func events(limit: Int = 1000, thumbnails: Bool = true) -> [FaceEvent] {
-        if let store {
-            do {
-                return try store.events(limit: limit, thumbnails: thumbnails)
-            } catch {
-                logger.error("\(error)")
-            }
-        }
-        return memoryEvents.withLock { Array($0.suffix(limit)) }
+    /// Face events and annotations, oldest first (see `EventLog.events`).
+    public func events(limit: Int = 1000, thumbnails: Bool = true) -> [StreamEvent] {
+        eventLog.events(bookmarksOnly: true, limit: limit, thumbnails: thumbnails)
     }
 
     private func track(_ name: StreamName) -> StreamFaces {

@@ -155,6 +155,7 @@ extension MonitorApp {
         for key in settings.streamKeys { lines.append("  Stream Key: \(key)") }
         lines += ["", "Or with ffmpeg:",
                   "  ffmpeg -re -i INPUT -c:v libx264 -g 60 -c:a aac -f flv \(settings.serverURL)/\(settings.streamKeys.first ?? "KEY")"]
+        if !apiLines.isEmpty { lines += [""] + apiLines }
         return lines
     }
 

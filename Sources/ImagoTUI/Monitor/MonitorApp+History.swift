@@ -73,7 +73,7 @@ extension MonitorApp {
     }
 
     /// The stream an event happened on, if its video can still be in history (same run, stream known).
-    func stream(of event: FaceEvent) -> MediaStream? {
+    func stream(of event: StreamEvent) -> MediaStream? {
         guard event.runID == faces?.runID else {
             status.say("that event is from an earlier run: its video is gone (history is kept in memory only)")
             return nil
@@ -86,7 +86,7 @@ extension MonitorApp {
     }
 
     /// Exports `--event-before` before the event to `--event-after` after it.
-    func exportClip(of event: FaceEvent) {
+    func exportClip(of event: StreamEvent) {
         guard let stream = stream(of: event), let settings = faces?.settings else { return }
         let url = outputURL(for: stream, pts: event.ptsMilliseconds, extension: "mp4", label: "face-\(event.kind.rawValue)")
         export(stream, from: event.ptsMilliseconds - Int64(settings.eventBeforeSeconds * 1000),

@@ -22,6 +22,8 @@ public final class MonitorApp: @unchecked Sendable {
     /// Face detection: boxes to draw and events to list (nil: the monitor shows none).
     let faces: FaceMonitor?
     let settings: MonitorSettings
+    /// Where the HTTP API is and which token to use (shown under the OBS instructions); set before `run`.
+    public var apiLines: [String] = []
     let themes: [Theme]
     let stopRequested = Atomic<Bool>(false)
     let screen = Screen()
@@ -36,7 +38,7 @@ public final class MonitorApp: @unchecked Sendable {
     var readers: [StreamName: HistoryReader] = [:]
     /// The picture shown while paused (the playhead is paused at its time).
     var pausedFrame: VideoFrame?
-    var events: [FaceEvent] = []
+    var events: [StreamEvent] = []
     var eventsReadAt: UInt64?
     var renderedFrames = RateCounter()
     /// Every byte written to the terminal: video frames and ncurses' chrome.

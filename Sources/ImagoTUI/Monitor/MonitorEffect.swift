@@ -17,9 +17,9 @@ enum MonitorEffect: Equatable, Sendable {
     /// An MP4 of the selected stream from…to (ms on its timeline), named after `centerMilliseconds`.
     case exportClip(fromMilliseconds: Int64, toMilliseconds: Int64, centerMilliseconds: Int64)
     /// The event's clip (`--event-before`…`--event-after` around it).
-    case exportEventClip(FaceEvent)
+    case exportEventClip(StreamEvent)
     /// Select the event's stream and pause on its frame.
-    case jump(to: FaceEvent)
+    case jump(to: StreamEvent)
     /// Re-read the face events now (the list just opened).
     case refreshEvents
     /// Clear the terminal and repaint everything (the video pane redraws its whole region).

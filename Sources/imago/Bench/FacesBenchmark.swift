@@ -59,7 +59,7 @@ struct FacesBenchmark {
         var settings = FaceSettings()
         settings.detectionsPerSecond = 60
         settings.workerCount = 1
-        let faces = FaceMonitor(registry: relay.registry, settings: settings, store: nil, logger: logger)
+        let faces = FaceMonitor(registry: relay.registry, settings: settings, eventLog: EventLog(store: nil, logger: logger), logger: logger)
         let demo = Task { try await DemoSource(relay: relay, streamKey: key, logger: logger).run() }
         faces.start()
         // Past the detector's creation and the first frames, then measure.

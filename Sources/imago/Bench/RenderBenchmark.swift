@@ -54,7 +54,7 @@ struct RenderBenchmark {
         let shownFile = scratch.appendingPathComponent("shown-\(UUID().uuidString).json")
         let long = try longVersion(of: clip)
         let session = try TmuxSession(columns: columns, rows: rows, command:
-            "COLORTERM=truecolor TERM=tmux-256color \(MonitorApp.shownFileVariable)=\(shownFile.path) \(binary.path) --open --rtmp 127.0.0.1:\(port) --fps 30 --data-dir \(scratch.path) --stats-file \(stats.path) \(extraOptions)")
+            "COLORTERM=truecolor TERM=tmux-256color \(MonitorApp.shownFileVariable)=\(shownFile.path) \(binary.path) --open --rtmp 127.0.0.1:\(port) --http 127.0.0.1:0 --fps 30 --data-dir \(scratch.path) --stats-file \(stats.path) \(extraOptions)")
         let publisher = Process()
         publisher.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
         publisher.arguments = ["-v", "error", "-nostdin", "-re", "-i", long.path, "-c", "copy", "-f", "flv",

@@ -41,7 +41,7 @@ struct SoakBenchmark {
     /// Runs the soak, printing a line per sample; returns the samples and the verdict.
     func run(print line: (String) -> Void) async throws -> ([Sample], Verdict) {
         let relay = try RelayChild(binary: binary, arguments: [
-            "serve", "--rtmp", "127.0.0.1:0", "--open", "--no-faces", "--json", "--stats-interval", "5",
+            "serve", "--rtmp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--open", "--no-faces", "--json", "--stats-interval", "5",
             "--history-seconds", "\(Self.historySeconds)", "--stream-expiry", "3", "--max-streams", "32",
             "--log-level", "warning",
         ])

@@ -4,7 +4,7 @@ import XCTest
 
 /// The SQLite event store: what goes in comes back, from a new connection too (a restart), and only
 /// its owner can read the file.
-final class FaceEventStoreTests: XCTestCase {
+final class EventStoreTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
@@ -16,21 +16,21 @@ final class FaceEventStoreTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private func event(_ kind: FaceEvent.Kind, stream: String, pts: Int64) -> FaceEvent {
-        FaceEvent(kind: kind, stream: stream, date: Date(timeIntervalSince1970: 1_790_000_000 + Double(pts) / 1000),
+    private func event(_ kind: StreamEvent.Kind, stream: String, pts: Int64) -> StreamEvent {
+        StreamEvent(kind: kind, stream: stream, date: Date(timeIntervalSince1970: 1_790_000_000 + Double(pts) / 1000),
                   ptsMilliseconds: pts, runID: "run-1", sourceWidth: 1280, sourceHeight: 720,
                   boxes: [FaceBox(left: 100, top: 50, right: 199, bottom: 149, score: 1.25)], thumbnailJPEG: Data([0xFF, 0xD8, 1, 2]))
     }
 
     func testEventsComeBackInOrderWithTheirBoxesAndThumbnailsAfterReopening() throws {
-        let path = FaceEventStore.defaultPath(in: directory)
-        let store = try FaceEventStore(path: path)
+        let path = EventStore.defaultPath(in: directory)
+        let store = try EventStore(path: path)
         let first = try store.record(event(.appeared, stream: "live/a", pts: 1_000))
         try store.record(event(.appeared, stream: "live/b", pts: 1_500))
         try store.record(event(.left, stream: "live/a", pts: 4_000))
         XCTAssertNotNil(first.id)
 
-        let reopened = try FaceEventStore(path: path)
+        let reopened = try EventStore(path: path)
         let all = try reopened.events()
         XCTAssertEqual(all.map(\.ptsMilliseconds), [1_000, 1_500, 4_000])
         XCTAssertEqual(all.first, first)
@@ -42,7 +42,7 @@ final class FaceEventStoreTests: XCTestCase {
     }
 
     func testAnUnusablePathGetsAnErrorThatSaysWhatToDo() {
-        XCTAssertThrowsError(try FaceEventStore(path: "/proc/imago/events.sqlite")) { error in
+        XCTAssertThrowsError(try EventStore(path: "/proc/imago/events.sqlite")) { error in
             XCTAssertTrue("\(error)".contains("Cannot open the face event database /proc/imago/events.sqlite"), "\(error)")
             XCTAssertTrue("\(error)".contains("--data-dir"), "\(error)")
         }

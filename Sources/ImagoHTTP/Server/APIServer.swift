@@ -1,0 +1,220 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import ImagoCore
+import ImagoFaces
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+
+/// The HTTP API as one service: Hummingbird serving the relay's frames, history, clips, events and
+/// metrics (see Resources/openapi.yaml), behind bearer tokens and, when configured, TLS.
+public final class APIServer: Service, Sendable {
+    public let configuration: APIConfiguration
+    let relay: Relay
+    let eventLog: EventLog
+    let metrics: APIMetrics
+    let logger: Logger
+    let frameCache: EncodedFrameCache
+    private let listening = Mutex<ListenState>(.notYet([]))
+
+    private enum ListenState {
+        case notYet([CheckedContinuation<Int, any Error>])
+        case bound(Int)
+        case failed(APIServerError)
+    }
+
+    public init(configuration: APIConfiguration, relay: Relay, eventLog: EventLog, metrics: APIMetrics, logger: Logger) throws(APIServerError) {
+        if let problem = configuration.problem { throw .refused(problem) }
+        self.configuration = configuration
+        self.relay = relay
+        self.eventLog = eventLog
+        self.metrics = metrics
+        self.logger = logger
+        frameCache = EncodedFrameCache(onEncoding: { metrics.encodings.increment() })
+    }
+
+    /// Encodings made for `latest.*` so far (the benchmark's "encode work").
+    public var imageEncodings: Int { frameCache.encodingCount }
+
+    /// Waits until the server listens and returns its port (useful with port 0), or throws why it cannot.
+    public func boundPort() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            listening.withLock { state in
+                switch state {
+                case .notYet(var waiters):
+                    waiters.append(continuation)
+                    state = .notYet(waiters)
+                case .bound(let port): continuation.resume(returning: port)
+                case .failed(let error): continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func settle(_ result: Result<Int, APIServerError>) {
+        let waiters: [CheckedContinuation<Int, any Error>] = listening.withLock { state in
+            guard case .notYet(let waiters) = state else { return [] }
+            switch result {
+            case .success(let port): state = .bound(port)
+            case .failure(let error): state = .failed(error)
+            }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(with: result.mapError { $0 as any Error }) }
+    }
+
+    public func run() async throws {
+        let server: HTTPServerBuilder
+        do throws(APIServerError) {
+            server = try makeServerBuilder()
+        } catch {
+            settle(.failure(error))
+            throw error
+        }
+        let application = Application(
+            router: makeRouter(),
+            server: server,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "imago"),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.info("HTTP API listening", metadata: ["url": "\(configuration.baseURL.replacingOccurrences(of: ":\(configuration.port)", with: ":\(port)"))"])
+                settle(.success(port))
+            },
+            logger: quietLogger)
+        do {
+            try await application.run()
+        } catch {
+            let failure = APIServerError.cannotListen(host: configuration.host, port: configuration.port, reason: "\(error)")
+            settle(.failure(failure))
+            throw failure
+        }
+    }
+
+    /// Hummingbird logs every request at info; the relay's log keeps warnings and worse from it.
+    private var quietLogger: Logger {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        return quiet
+    }
+
+    private func makeServerBuilder() throws(APIServerError) -> HTTPServerBuilder {
+        guard let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath else { return .http1() }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            guard !chain.isEmpty else { throw APIServerError.badTLS("\(certificatePath) holds no PEM certificate") }
+            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            return try .tls(.http1(), tlsConfiguration: tls)
+        } catch let error as APIServerError {
+            throw error
+        } catch {
+            throw .badTLS("cannot use --tls-cert \(certificatePath) with --tls-key \(keyPath): \(error); make a new pair with `imago cert`")
+        }
+    }
+
+    func makeRouter() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: APIAuthMiddleware(tokens: configuration.tokens, metricsPublic: configuration.metricsPublic))
+        router.get("/healthz") { [self] _, _ in try health() }
+        router.get("/metrics") { [self] _, _ in
+            let text = metrics.scrape(streams: relay.registry.streams, rtmpConnections: relay.rtmpConnectionCount)
+            return Self.response(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/v1/openapi.yaml") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources"),
+                  let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw APIError.failed("the OpenAPI document is missing from this build")
+            }
+            return Self.response(text, contentType: "application/yaml; charset=utf-8")
+        }
+        router.get("/v1/streams") { [self] _, _ in
+            let now = MonotonicClock.nowNanoseconds()
+            struct List: Encodable { let streams: [APIStream] }
+            return try Self.json(List(streams: relay.registry.streams.map { APIStream($0, now: now) }))
+        }
+        router.get("/v1/streams/:id") { [self] _, context in try Self.json(APIStream(try stream(context))) }
+        for format in ImageFormat.allCases {
+            router.get("/v1/streams/:id/latest.\(format.rawValue)") { [self] request, context in
+                try await latest(request, stream: try stream(context), format: format)
+            }
+            router.get("/v1/streams/:id/frame.\(format.rawValue)") { [self] request, context in
+                try await frame(request, stream: try stream(context), format: format)
+            }
+        }
+        router.get("/v1/streams/:id/frames") { [self] request, context in try await frames(request, stream: try stream(context)) }
+        router.get("/v1/streams/:id/clip.mp4") { [self] request, context in try await clip(request, stream: try stream(context)) }
+        router.post("/v1/streams/:id/annotations") { [self] request, context in
+            try await annotate(request, stream: try stream(context))
+        }
+        router.get("/v1/events") { [self] request, _ in try events(request) }
+        return router
+    }
+
+    private func health() throws -> Response {
+        struct Health: Encodable {
+            let status: String
+            let streams: Int
+            let live: Int
+        }
+        let streams = relay.registry.streams
+        return try Self.json(Health(status: "ok", streams: streams.count, live: streams.filter(\.isLive).count))
+    }
+
+    func stream(_ context: APIRequestContext) throws(APIError) -> MediaStream {
+        let id = context.parameters.get("id") ?? ""
+        guard let stream = relay.registry.stream(publicID: id) else { throw .unknownStream(id) }
+        return stream
+    }
+
+    // MARK: - Responses
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder.api.encode(value)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func response(_ text: String, contentType: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// Why the API server did not start.
+public enum APIServerError: Error, Sendable, CustomStringConvertible {
+    case refused(String)
+    case badTLS(String)
+    case cannotListen(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .refused(let reason), .badTLS(let reason):
+            reason
+        case .cannotListen(let host, let port, let reason):
+            "the HTTP API cannot listen on \(host):\(port): \(reason); choose another address with --http HOST:PORT, or turn the API off with --no-http"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let imagoSeq = Self("X-Imago-Seq")!
+    static let imagoPts = Self("X-Imago-Pts")!
+    static let imagoAgeMilliseconds = Self("X-Imago-Age-Ms")!
+    static let imagoKeyframe = Self("X-Imago-Keyframe")!
+    static let imagoWidth = Self("X-Imago-Width")!
+    static let imagoHeight = Self("X-Imago-Height")!
+    static let imagoStream = Self("X-Imago-Stream")!
+    static let imagoFrames = Self("X-Imago-Frames")!
+    static let imagoClipStart = Self("X-Imago-Clip-Start")!
+    static let imagoClipEnd = Self("X-Imago-Clip-End")!
+    static let lastEventID = Self("Last-Event-ID")!
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import ImagoCore
+import ImagoHTTP
+
+/// Flags of the HTTP API, shared by every command that runs the relay.
+struct HTTPOptions: ParsableArguments {
+    @Option(name: .customLong("http"), help: ArgumentHelp("Address of the HTTP API (frames, history, clips, events, metrics).", valueName: "host:port"))
+    var httpAddress = "127.0.0.1:8080"
+
+    @Flag(name: .customLong("no-http"), help: "Do not start the HTTP API.")
+    var noHTTP = false
+
+    @Option(name: .customLong("token"), help: ArgumentHelp("A read-write API token (repeatable; also $IMAGO_TOKEN). Without any, one is generated into the data directory.", valueName: "token"))
+    var tokens: [String] = []
+
+    @Option(name: .customLong("read-token"), help: ArgumentHelp("A read-only API token (repeatable; also $IMAGO_READ_TOKEN).", valueName: "token"))
+    var readTokens: [String] = []
+
+    @Flag(name: .customLong("no-auth"), help: "Let every API request in without a token. Refused unless --http is a loopback address.")
+    var noAuth = false
+
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate (chain) for HTTPS; `imago cert` makes one.", valueName: "path"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for --tls-cert.", valueName: "path"))
+    var tlsKey: String?
+
+    @Flag(name: .customLong("metrics-public"), help: "Serve /metrics without a token (for a Prometheus on a trusted network).")
+    var metricsPublic = false
+
+    func validate() throws {
+        _ = try listenAddress()
+        for token in allTokens.readWrite + allTokens.read {
+            if let problem = APITokens.problem(with: token) { throw ValidationError("API token '\(token.prefix(4))…': \(problem)") }
+        }
+        if noAuth && !(tokens.isEmpty && readTokens.isEmpty) {
+            throw ValidationError("--no-auth and --token/--read-token contradict each other; drop one")
+        }
+    }
+
+    func listenAddress() throws -> (host: String, port: Int) {
+        guard let address = ListenAddress(parsing: httpAddress, defaultHost: "127.0.0.1") else {
+            throw ValidationError("--http '\(httpAddress)' is not HOST:PORT (for example 127.0.0.1:8080, 0.0.0.0:8080 or 127.0.0.1:0)")
+        }
+        return (address.host, address.port)
+    }
+
+    /// Tokens from the flags and the environment.
+    private var allTokens: (readWrite: [String], read: [String]) {
+        let environment = ProcessInfo.processInfo.environment
+        let readWrite = tokens + [environment["IMAGO_TOKEN"]].compactMap { $0?.isEmpty == false ? $0 : nil }
+        let read = readTokens + [environment["IMAGO_READ_TOKEN"]].compactMap { $0?.isEmpty == false ? $0 : nil }
+        return (readWrite, read)
+    }
+
+    /// The API configuration, with the generated tokens loaded or made when none was given (`generated`:
+    /// the pair and whether it is new, to print it once). Nil with `--no-http`.
+    func configuration(dataDirectory: URL) throws -> (configuration: APIConfiguration, generated: (readWrite: String, read: String, created: Bool)?)? {
+        guard !noHTTP else { return nil }
+        var configuration = APIConfiguration()
+        (configuration.host, configuration.port) = try listenAddress()
+        configuration.tlsCertificatePath = tlsCertificate
+        configuration.tlsKeyPath = tlsKey
+        configuration.metricsPublic = metricsPublic
+        var generated: (String, String, Bool)?
+        let given = allTokens
+        if noAuth {
+            configuration.tokens = .open
+        } else if !given.readWrite.isEmpty || !given.read.isEmpty {
+            configuration.tokens = APITokens(readWrite: given.readWrite, read: given.read)
+        } else {
+            let pair = try APITokens.loadOrCreate(in: dataDirectory)
+            configuration.tokens = APITokens(readWrite: [pair.readWrite], read: [pair.read])
+            generated = pair
+        }
+        if let problem = configuration.problem { throw ValidationError(problem) }
+        return (configuration, generated)
+    }
+}
+
+/// `HOST:PORT`, `[v6]:PORT` or a bare port, as the listen flags take them.
+struct ListenAddress {
+    let host: String
+    let port: Int
+
+    init?(parsing text: String, defaultHost: String) {
+        var host = defaultHost
+        var portText = text
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            portText = String(text[text.index(after: colon)...])
+        }
+        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import ImagoCore
+import ImagoFaces
+import ImagoHTTP
+import Logging
+import ServiceLifecycle
+
+/// Everything a command that runs the relay starts, built one way for `imago` and `imago serve`: the
+/// relay core, the event log, face detection, the HTTP API and the demo source.
+struct RelayStack: Sendable {
+    let configuration: RelayConfiguration
+    let relay: Relay
+    let eventLog: EventLog
+    let faces: FaceMonitor
+    let api: APIServer?
+    /// The API tokens generated into the data directory (printed once, when new).
+    let generatedTokens: (readWrite: String, read: String, created: Bool)?
+    let generatedKey: (key: String, created: Bool)?
+    let demoKey: String?
+    let logger: Logger
+
+    /// `onRelayEvent` and `onFaceEvent` see every event after it is recorded (serve prints them).
+    init(
+        relay relayOptions: RelayOptions, faces faceOptions: FaceOptions, http: HTTPOptions, logger: Logger,
+        onRelayEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in },
+        onFaceEvent: @escaping @Sendable (StreamEvent) -> Void = { _ in }
+    ) throws {
+        self.logger = logger
+        // Before listening: a data directory that cannot hold the events stops us before any publisher connects.
+        let eventLog = try relayOptions.makeEventLog(logger: logger)
+        var configuration: RelayConfiguration
+        (configuration, generatedKey, demoKey) = try relayOptions.relayConfiguration(logger: logger)
+        let metrics = APIMetrics(publicID: configuration.publicID)
+        configuration.decode.frameObserver = metrics.frameObserver
+        let runID = eventLog.runID
+        relay = Relay(configuration: configuration, logger: logger) { event in
+            if let stored = StreamEvent(event, runID: runID) { eventLog.recordLater(stored) }
+            onRelayEvent(event)
+        }
+        faces = try faceOptions.makeMonitor(for: relay, eventLog: eventLog, logger: logger, onEvent: onFaceEvent)
+        if let (apiConfiguration, tokens) = try http.configuration(dataDirectory: relayOptions.dataDirectoryURL) {
+            api = try APIServer(configuration: apiConfiguration, relay: relay, eventLog: eventLog, metrics: metrics, logger: logger)
+            generatedTokens = tokens
+        } else {
+            api = nil
+            generatedTokens = nil
+        }
+        self.configuration = configuration
+        self.eventLog = eventLog
+    }
+
+    /// The services to run in one group, in start order (the caller adds its own: UI, reporter).
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: relay), .init(service: faces)]
+        if let api { services.append(.init(service: api)) }
+        if let demoKey { services.append(.init(service: DemoSource(relay: relay, streamKey: demoKey, logger: logger))) }
+        return services
+    }
+
+    /// The stream keys a user may publish with (the demo's own key left out).
+    var publishKeys: StreamKeyPolicy {
+        var keys = configuration.keyPolicy
+        if let demoKey, case .keys(let all) = keys { keys = .keys(all.subtracting([demoKey])) }
+        return keys
+    }
+
+    /// Lines telling where the API is and which token to use; the generated tokens are shown in full
+    /// only when they were just made (afterwards the files say where they are).
+    func apiAnnouncement(port: Int, dataDirectory: URL) -> [String] {
+        guard let api else { return ["HTTP API: off (--no-http)"] }
+        var configuration = api.configuration
+        configuration.port = port
+        var lines = ["HTTP API: \(configuration.baseURL)/v1/streams"]
+        if configuration.tokens.isOpen {
+            lines.append("  no token needed (--no-auth; loopback only)")
+        } else if let tokens = generatedTokens {
+            let readWrite = dataDirectory.appendingPathComponent(APITokens.readWriteFileName).path
+            let read = dataDirectory.appendingPathComponent(APITokens.readFileName).path
+            if tokens.created {
+                lines.append("  read-write token: \(tokens.readWrite)  (new; kept in \(readWrite))")
+                lines.append("  read-only token:  \(tokens.read)  (kept in \(read))")
+            } else {
+                lines.append("  tokens: \(readWrite) (read-write), \(read) (read-only)")
+            }
+        } else {
+            lines.append("  tokens: from --token/--read-token or $IMAGO_TOKEN")
+        }
+        return lines
+    }
+}
