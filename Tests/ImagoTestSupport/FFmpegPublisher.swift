@@ -21,7 +21,8 @@ public final class FFmpegPublisher: @unchecked Sendable {
         try self.init(arguments: ["-re", "-i", path, "-c", "copy", "-f", "flv", url])
     }
 
-    private init(arguments: [String]) throws {
+    /// Runs ffmpeg with `arguments` after its logging and progress options.
+    public init(arguments: [String]) throws {
         let directory = FileManager.default.temporaryDirectory
         progressFile = directory.appendingPathComponent("imago-progress-\(UUID().uuidString).txt")
         stderrFile = directory.appendingPathComponent("imago-ffmpeg-\(UUID().uuidString).log")

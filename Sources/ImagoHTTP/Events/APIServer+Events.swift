@@ -11,7 +11,12 @@ extension APIServer {
     /// events`, marked on the monitor's timeline, sent to event subscribers). Answers 201 with the event.
     func annotate(_ request: Request, stream: MediaStream) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: AnnotationInput.maxBodyBytes)
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: AnnotationInput.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: AnnotationInput.maxBodyBytes)
+        }
         let input = try AnnotationInput.parse(Data(buffer: body))
         let latest = stream.decoder.latest.current?.picture
         let event = input.event(

@@ -92,7 +92,7 @@ extension APIServer {
         // Fail before the 200 when the range is not in the history; decode errors later end the stream.
         let history = stream.history()
         let start = history.first?.ptsMilliseconds ?? 0
-        guard !history.isEmpty, history.nearestKeyframe(atOrBefore: max(from, start)) != nil, to >= start else {
+        guard !history.isEmpty, history.nearestKeyframe(atOrBefore: max(from, start)) != nil, to >= start, from <= newest ?? .min else {
             throw APIError.outOfHistory("\(Self.seconds(from))–\(Self.seconds(to)) s is not in the history of \(id), which spans \(Self.seconds(start))–\(Self.seconds(newest ?? 0)) s")
         }
         let boundary = "imago-frame-\(SecretFile.randomToken(count: 12))"
