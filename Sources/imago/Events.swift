@@ -6,7 +6,7 @@ import ImagoRTMP
 /// `imago events`: the face events kept in the data directory, from this and earlier runs.
 struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the events stored in the data directory: faces appearing and leaving, annotations posted over the HTTP API, streams starting and stopping.")
+        abstract: "List the stored events: faces, annotations, streams starting and stopping.")
 
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory the relay used.", valueName: "path"))
     var dataDirectory: String?

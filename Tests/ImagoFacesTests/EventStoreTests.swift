@@ -43,7 +43,7 @@ final class EventStoreTests: XCTestCase {
 
     func testAnUnusablePathGetsAnErrorThatSaysWhatToDo() {
         XCTAssertThrowsError(try EventStore(path: "/proc/imago/events.sqlite")) { error in
-            XCTAssertTrue("\(error)".contains("Cannot open the face event database /proc/imago/events.sqlite"), "\(error)")
+            XCTAssertTrue("\(error)".contains("Cannot open the event database /proc/imago/events.sqlite"), "\(error)")
             XCTAssertTrue("\(error)".contains("--data-dir"), "\(error)")
         }
     }

@@ -23,8 +23,10 @@ final class HelpTextTests: XCTestCase {
                                       command).
               serve                   Run the relay without the terminal UI, printing a
                                       health line per stream.
-              events                  List the face events stored in the data directory
-                                      (face appeared / face left).
+              events                  List the stored events: faces, annotations, streams
+                                      starting and stopping.
+              cert                    Write a self-signed certificate and private key for
+                                      HTTPS (--tls-cert/--tls-key).
               bench                   Measure Imago's performance on this machine (prints
                                       figures).
 

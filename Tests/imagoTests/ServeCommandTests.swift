@@ -100,7 +100,7 @@ final class ServeCommandTests: XCTestCase {
         try Data("not a database".utf8).write(to: directory.appendingPathComponent("events.sqlite"))
         let (damagedStatus, _, damagedErrors) = try await ImagoProcess.run(["serve", "--open", "--rtmp", "127.0.0.1:0", "--data-dir", directory.path])
         XCTAssertEqual(damagedStatus, 1)
-        XCTAssertTrue(damagedErrors.contains("Cannot open the face event database \(directory.path)/events.sqlite"), damagedErrors)
+        XCTAssertTrue(damagedErrors.contains("Cannot open the event database \(directory.path)/events.sqlite"), damagedErrors)
         XCTAssertTrue(damagedErrors.contains("move a damaged file aside"), damagedErrors)
         XCTAssertFalse(damagedErrors.contains("RTMP server listening"), "it stops before listening")
         let (facesStatus, _, facesErrors) = try await ImagoProcess.run(["serve", "--faces-presence", "1/4"])
