@@ -3,7 +3,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Libraries the build links against, and command-line tools the tests drive.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libncursesw5-dev libdlib-dev libsqlite3-dev
-TEST_PACKAGES := ffmpeg tmux screen
+TEST_PACKAGES := ffmpeg tmux screen curl openssl python3-pip
+# PyPI tools the API tests drive: schemathesis checks the server against its OpenAPI document,
+# prometheus-client parses /metrics.
+PYTHON_TEST_TOOLS := schemathesis prometheus-client
 # Only for `make bench`: the players the render benchmark compares against.
 BENCH_PACKAGES := mpv timg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -23,11 +26,20 @@ FUZZ_TARGETS ?= FuzzHandshake FuzzChunkParser FuzzAMF0 FuzzFLVVideoTag FuzzFLVAu
 FUZZ_BUILD := $(SWIFT) build -c $(FUZZ_CONFIG) --package-path Fuzz --scratch-path .build-fuzz \
 	--sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address -Xswiftc -O
 
-.PHONY: deps install-missing build run test fuzz fuzz-build fuzz-smoke fuzz-corpus bench clean
+.PHONY: deps python-tools install-missing build run test fuzz fuzz-build fuzz-smoke fuzz-corpus bench clean
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when something is missing)
 deps:
 	@$(MAKE) --no-print-directory install-missing PACKAGES="$(BUILD_PACKAGES) $(TEST_PACKAGES)"
+
+## python-tools: install the PyPI tools the tests use, when missing
+python-tools:
+	@missing=""; \
+	for tool in $(PYTHON_TEST_TOOLS); do python3 -m pip show -q $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing Python tools:$$missing"; \
+	  python3 -m pip install -q $$missing || python3 -m pip install -q --user --break-system-packages $$missing; \
+	fi
 
 install-missing:
 	@missing=""; \
@@ -48,7 +60,7 @@ run: build
 	.build/release/imago --demo $(RUN_ARGS)
 
 ## test: build and run every test (unit and end-to-end with real ffmpeg publishers), then fuzz each parser briefly
-test: deps
+test: deps python-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory fuzz-smoke

@@ -7,7 +7,7 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Imago's performance on this machine (prints figures).",
-        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self, Soak.self])
+        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self, Soak.self, API.self])
 
     /// A scratch folder for the recording the benchmarks make when none is given.
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
@@ -147,6 +147,41 @@ extension Bench {
             func ms(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "-" }
             print(String(format: "  live, one worker, --faces-hz 60, demo stream through the relay: %.1f detections/s, %@ ms p50, %@ ms p99 (scale + detect); process CPU %.2f cores (relay + decode + detection)",
                          live.detectionsPerSecond, ms(live.millisecondsP50), ms(live.millisecondsP99), live.cpuSecondsPerSecond))
+        }
+    }
+
+    struct API: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "HTTP API: latest.jpg requests per second at 720p30 with 1, 8 and 32 clients, and the JPEG encodings made per frame.")
+
+        @Option(help: ArgumentHelp("An FLV recording to publish (default: a 20 s 720p30 H.264+AAC clip made with ffmpeg).", valueName: "file.flv"))
+        var input: String?
+
+        @Option(help: ArgumentHelp("Concurrent clients per step, comma-separated.", valueName: "list"))
+        var clients = "1,8,32"
+
+        @Option(help: "Seconds per step.")
+        var seconds = 5.0
+
+        func validate() throws {
+            guard parsedClients.count > 0, parsedClients.allSatisfy({ (1...256).contains($0) }) else {
+                throw ValidationError("--clients '\(clients)' is not a list of counts 1–256, like 1,8,32")
+            }
+            guard seconds >= 1, seconds <= 600 else { throw ValidationError("--seconds must be between 1 and 600") }
+        }
+
+        private var parsedClients: [Int] { clients.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+        func run() async throws {
+            let (recording, _) = try recordingAndLogger(input)
+            defer { Bench.removeScratch() }
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            print("recording: \(recording.lastPathComponent); each step \(seconds) s on keep-alive loopback connections")
+            print("latest: each request takes the newest frame at once; ?after=: each client waits for a frame newer than its last")
+            let figures = try await APIBenchmark(binary: binary, recording: recording, clientCounts: parsedClients, seconds: seconds).run { print($0) }
+            let requests = figures.reduce(0) { $0 + $1.requests }, encodings = figures.reduce(0) { $0 + $1.encodings }
+            print(String(format: "encoded %.0f JPEGs for %d requests: without the per-frame cache every request would encode (%.0fx the work)",
+                         encodings, requests, Double(requests) / max(1, encodings)))
         }
     }
 

@@ -133,10 +133,13 @@ private struct DiscardingDelegate: RTMPIngestDelegate, RTMPConnectionControl {
 /// Why a benchmark could not run.
 enum BenchmarkError: Error, CustomStringConvertible {
     case ffmpegFailed(String)
+    /// The relay under measurement did not do what the benchmark needs.
+    case relayFailed(String)
 
     var description: String {
         switch self {
         case .ffmpegFailed(let detail): "ffmpeg failed: \(detail)"
+        case .relayFailed(let detail): "the relay failed: \(detail)"
         }
     }
 }
