@@ -76,7 +76,9 @@ public final class MP4Writer {
         }
     }
 
-    public init(path: String, video: VideoTrack, audio: AudioTrack?) throws(MediaError) {
+    /// `fragmented`: a fragmented MP4 (an empty index up front, then one fragment per keyframe), which a
+    /// reader can play while it is written; otherwise a plain MP4 with its index moved to the front.
+    public init(path: String, video: VideoTrack, audio: AudioTrack?, fragmented: Bool = false) throws(MediaError) {
         let operation = "MP4Writer(\(path))"
         guard video.codec.isVideo else { throw .invalidArgument(operation, "video track codec \(video.codec) is not a video codec") }
         guard video.width > 0, video.height > 0, video.width <= 65535, video.height <= 65535 else {
@@ -118,7 +120,7 @@ public final class MP4Writer {
         do throws(MediaError) {
             var options: OpaquePointer?
             defer { av_dict_free(&options) }
-            av_dict_set(&options, "movflags", "+faststart", 0)
+            av_dict_set(&options, "movflags", fragmented ? "+frag_keyframe+empty_moov+default_base_moof" : "+faststart", 0)
             try check(avformat_write_header(output.pointer, &options), "avformat_write_header(\(path))")
         } catch {
             output.closeFile()

@@ -136,6 +136,8 @@ final class CurlStream: @unchecked Sendable {
     }
 
     var output: String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
+    var outputBytes: Data { (try? Data(contentsOf: file)) ?? Data() }
+    var isRunning: Bool { process.isRunning }
 
     func stop() {
         if process.isRunning { process.terminate() }

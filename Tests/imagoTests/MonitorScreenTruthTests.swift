@@ -133,7 +133,7 @@ extension MonitorTmuxTests {
             await after("?")
             try check("\(size) help opened and closed")
             tmux.send("e")
-            let listShown = await eventually(timeoutSeconds: 5) { tmux.capture().contains("Face events") }
+            let listShown = await eventually(timeoutSeconds: 5) { tmux.capture().contains("Events: faces and annotations") }
             XCTAssertTrue(listShown, tmux.capture())
             await after("e")
             try check("\(size) event list opened and closed")

@@ -100,7 +100,7 @@ final class MonitorTmuxTests: XCTestCase {
         XCTAssertTrue(savedWithFace, tmux.capture())
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".png") }.count, 2)
         tmux.send("e")
-        let listed = await eventually(timeoutSeconds: 5) { tmux.capture().contains("Face events") && tmux.capture().contains("appeared") }
+        let listed = await eventually(timeoutSeconds: 5) { tmux.capture().contains("Events: faces and annotations") && tmux.capture().contains("appeared") }
         XCTAssertTrue(listed, tmux.capture())
         tmux.send("c")
         let pending = await eventually(timeoutSeconds: 5) { tmux.capture().contains("clip pending: waiting for its after-part") }

@@ -197,22 +197,37 @@ public final class HistoryReader: Sendable {
         public let droppedPackets: Int
     }
 
-    /// Writes an MP4 (remuxed, not re-encoded) from the keyframe at or before `from` up to `to`,
-    /// with audio when the stream has it. The file appears at `path` only when complete.
-    public func exportClip(from: Int64, to: Int64, path: String) throws(HistoryError) -> Clip {
+    /// Why a clip of `from...to` cannot be made from the history now, or the keyframe it starts from.
+    public func clipStart(from: Int64, to: Int64) throws(HistoryError) -> (keyframe: MediaPacket, configuration: VideoConfiguration) {
         let history = stream.history()
         guard let first = history.first, let last = history.last else { throw .empty(stream: "\(stream.name)") }
         guard let keyframe = history.nearestKeyframe(atOrBefore: max(from, first.ptsMilliseconds)), to >= keyframe.ptsMilliseconds,
-              case .video(let videoConfiguration) = keyframe.kind else {
+              case .video(let configuration) = keyframe.kind else {
             throw .outOfRange(requestedMilliseconds: from, startMilliseconds: first.dtsMilliseconds, endMilliseconds: last.dtsMilliseconds)
         }
-        guard let codec = videoConfiguration.mediaCodec else { throw .noDecoder(codec: videoConfiguration.codec.displayName) }
-        let packets = history.packets(fromSequence: keyframe.sequence).filter { $0.dtsMilliseconds <= to }
-        let audioConfiguration = packets.lazy.compactMap { packet -> AudioConfiguration? in
+        guard configuration.mediaCodec != nil else { throw .noDecoder(codec: configuration.codec.displayName) }
+        return (keyframe, configuration)
+    }
+
+    /// Writes an MP4 (remuxed, not re-encoded) from the keyframe at or before `from` up to `to`, with
+    /// audio when the stream has it. The file appears at `path` only when complete.
+    ///
+    /// While the stream is live and has not reached `to` yet, the packets so far are written and the rest
+    /// as they arrive, for at most `waitSeconds` (`onWaiting` is called once when it starts waiting): a
+    /// clip "5 s after now" is complete when it is written. `fragmented` writes a fragmented MP4 whose
+    /// bytes can be read while it grows (`onOpened` gets the path being written). Blocks the calling thread.
+    public func exportClip(
+        from: Int64, to: Int64, path: String, fragmented: Bool = false, waitSeconds: Double = 0,
+        onWaiting: () -> Void = {}, onOpened: (_ writtenPath: String) -> Void = { _ in }
+    ) throws(HistoryError) -> Clip {
+        let (keyframe, videoConfiguration) = try clipStart(from: from, to: to)
+        let history = stream.history()
+        let audioConfiguration = history.packets(fromSequence: keyframe.sequence).lazy.compactMap { packet -> AudioConfiguration? in
             if case .audio(let configuration) = packet.kind { return configuration }
             return nil
         }.first
-        do {
+        let deadline = MonotonicClock.nowNanoseconds() + UInt64(max(0, min(waitSeconds, 86_400)) * 1e9)
+        do throws(MediaError) {
             let audioTrack = audioConfiguration.flatMap { configuration -> MP4Writer.AudioTrack? in
                 guard configuration.codec == .aac, let rate = configuration.sampleRate, let channels = configuration.channelCount else { return nil }
                 return MP4Writer.AudioTrack(codec: .aac, extradata: configuration.specificConfig, sampleRate: rate, channels: channels)
@@ -220,36 +235,53 @@ public final class HistoryReader: Sendable {
             let writer = try MP4Writer(
                 path: path,
                 video: MP4Writer.VideoTrack(
-                    codec: codec, extradata: videoConfiguration.record,
+                    codec: videoConfiguration.mediaCodec!, extradata: videoConfiguration.record,
                     width: videoConfiguration.width ?? 0, height: videoConfiguration.height ?? 0),
-                audio: audioTrack)
+                audio: audioTrack, fragmented: fragmented)
+            onOpened(writer.temporaryPath)
             var videoFrames = 0, audioFrames = 0, droppedPackets = 0
             var end = keyframe.dtsMilliseconds
             var lastVideoDts: Int64?, lastAudioDts: Int64?
-            for packet in packets {
-                switch packet.kind {
-                case .video(let configuration) where configuration == videoConfiguration:
-                    if let last = lastVideoDts, packet.dtsMilliseconds <= last {
-                        droppedPackets += 1
+            var next = keyframe.sequence
+            var waiting = false
+            while true {
+                var reachedEnd = false
+                for packet in stream.packets(fromSequence: next) {
+                    next = packet.sequence + 1
+                    guard packet.dtsMilliseconds <= to else {
+                        reachedEnd = true  // the other track may still have packets up to `to` after this one
                         continue
                     }
-                    lastVideoDts = packet.dtsMilliseconds
-                    try writer.writeVideo(
-                        packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds,
-                        isKeyframe: packet.isKeyframe)
-                    videoFrames += 1
-                    end = max(end, packet.ptsMilliseconds)
-                case .audio where audioTrack != nil:
-                    if let last = lastAudioDts, packet.ptsMilliseconds <= last {
-                        droppedPackets += 1
-                        continue
+                    switch packet.kind {
+                    case .video(let configuration) where configuration == videoConfiguration:
+                        if let last = lastVideoDts, packet.dtsMilliseconds <= last {
+                            droppedPackets += 1
+                            continue
+                        }
+                        lastVideoDts = packet.dtsMilliseconds
+                        try writer.writeVideo(
+                            packet.payload, ptsMilliseconds: packet.ptsMilliseconds, dtsMilliseconds: packet.dtsMilliseconds,
+                            isKeyframe: packet.isKeyframe)
+                        videoFrames += 1
+                        end = max(end, packet.ptsMilliseconds)
+                    case .audio where audioTrack != nil:
+                        if let last = lastAudioDts, packet.ptsMilliseconds <= last {
+                            droppedPackets += 1
+                            continue
+                        }
+                        lastAudioDts = packet.ptsMilliseconds
+                        try writer.writeAudio(packet.payload, ptsMilliseconds: packet.ptsMilliseconds)
+                        audioFrames += 1
+                    default:
+                        continue  // data messages and gap markers have no place in an MP4; a new sequence header ends nothing here
                     }
-                    lastAudioDts = packet.ptsMilliseconds
-                    try writer.writeAudio(packet.payload, ptsMilliseconds: packet.ptsMilliseconds)
-                    audioFrames += 1
-                default:
-                    continue  // data messages and gap markers have no place in an MP4; a new sequence header ends nothing here
                 }
+                guard !reachedEnd, stream.isLive, MonotonicClock.nowNanoseconds() < deadline else { break }
+                if !waiting {
+                    waiting = true
+                    onWaiting()
+                }
+                Thread.sleep(forTimeInterval: 0.05)
             }
             try writer.finish()
             return Clip(
@@ -260,22 +292,11 @@ public final class HistoryReader: Sendable {
         }
     }
 
-    /// `exportClip`, but while the stream is live and its history has not reached `to` yet, it first waits
-    /// for it (at most `timeoutSeconds`), calling `onWaiting` once when it starts waiting: a clip "5 s after
-    /// now" is complete when it is written. Blocks the calling thread.
+    /// `exportClip` waiting at most `timeoutSeconds` for an end still to come (see `exportClip`).
     public func exportClipWhenRecorded(
         from: Int64, to: Int64, path: String, timeoutSeconds: Double, onWaiting: () -> Void = {}
     ) throws(HistoryError) -> Clip {
-        let deadline = MonotonicClock.nowNanoseconds() + UInt64(max(0, timeoutSeconds) * 1e9)
-        var waiting = false
-        while stream.isLive, (stream.newestMilliseconds ?? .min) < to, MonotonicClock.nowNanoseconds() < deadline {
-            if !waiting {
-                waiting = true
-                onWaiting()
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return try exportClip(from: from, to: to, path: path)
+        try exportClip(from: from, to: to, path: path, waitSeconds: timeoutSeconds, onWaiting: onWaiting)
     }
 
     private static func decoder(for configuration: VideoConfiguration, in slot: inout DecoderSlot) throws -> VideoDecoder {

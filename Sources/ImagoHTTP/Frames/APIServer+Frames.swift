@@ -134,7 +134,8 @@ extension APIServer {
     }
 
     /// `clip.mp4?from=&to=`: an MP4 (remuxed, not re-encoded) of that span, from the keyframe at or before
-    /// `from`; when `to` is still to come, it is written once the stream gets there (at most 60 s later).
+    /// `from`, streamed while it is written (a fragmented MP4, one fragment per keyframe): when `to` is
+    /// still to come, the bytes so far arrive at once and the rest as the stream gets there (at most 60 s).
     func clip(_ request: Request, stream: MediaStream) async throws -> Response {
         let query = APIQuery(request)
         let newest = stream.history().last?.ptsMilliseconds
@@ -142,32 +143,34 @@ extension APIServer {
         let from = try query.time("from", newestMilliseconds: newest) ?? (to - 10_000)
         guard from <= to else { throw APIError.badParameter(name: "from", reason: "must not be after 'to'") }
         let id = stream.publicID
+        let reader = HistoryReader(stream: stream)
+        let start: MediaPacket
+        do {
+            start = try reader.clipStart(from: from, to: to).keyframe
+        } catch {
+            throw APIError.history(error, stream: id)
+        }
         let wait = configuration.maxClipWaitSeconds
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("imago-clip-\(SecretFile.randomToken(count: 16)).mp4").path
-        let clip = try await BlockingWork.run { () throws -> HistoryReader.Clip in
-            do throws(HistoryError) {
-                return try HistoryReader(stream: stream).exportClipWhenRecorded(from: from, to: to, path: path, timeoutSeconds: wait)
+        let tail = GrowingFile()
+        let logger = self.logger
+        BlockingWork.start {
+            do {
+                _ = try reader.exportClip(from: from, to: to, path: path, fragmented: true, waitSeconds: wait, onOpened: { tail.open($0) })
             } catch {
-                throw APIError.history(error, stream: id)
+                logger.warning("clip export ended early", metadata: ["stream": "\(id)", "error": "\(error)"])
             }
+            unlink(path)  // the reader's open handle keeps the bytes readable; nothing stays behind on disk
+            tail.finish()
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw APIError.failed("the clip \(path) vanished before it was sent") }
-        unlink(path)  // the open handle keeps it readable; nothing is left behind if the client goes away
-        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
-        try? handle.seek(toOffset: 0)
         var headers = HTTPFields()
         headers[.contentType] = "video/mp4"
-        headers[.contentLength] = "\(size)"
-        headers[.contentDisposition] = "attachment; filename=\"\(id)-\(Self.seconds(clip.startMilliseconds))-\(Self.seconds(clip.endMilliseconds)).mp4\""
-        headers[.imagoClipStart] = Self.seconds(clip.startMilliseconds)
-        headers[.imagoClipEnd] = Self.seconds(clip.endMilliseconds)
-        headers[.imagoFrames] = "\(clip.videoFrames)"
+        headers[.cacheControl] = "no-store"
+        headers[.contentDisposition] = "attachment; filename=\"\(id)-\(Self.seconds(start.ptsMilliseconds)).mp4\""
+        headers[.imagoClipStart] = Self.seconds(start.ptsMilliseconds)
         headers[.imagoStream] = id
-        return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: size) { writer in
-            defer { try? handle.close() }
-            while true {
-                let chunk = try await BlockingWork.run { handle.readData(ofLength: 256 << 10) }
-                if chunk.isEmpty { break }
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            while let chunk = try await tail.next() {
                 try await writer.write(ByteBuffer(bytes: chunk))
             }
             try await writer.finish(nil)
@@ -223,5 +226,44 @@ final class PartChannel: Sendable {
 
     func finish() {
         continuation.finish()
+    }
+}
+
+/// A file one thread writes while a response reads it: the reader gets what is there, waits for more,
+/// and ends once the writer finished and everything was read.
+final class GrowingFile: Sendable {
+    private let state = Mutex<(handle: FileHandle?, finished: Bool)>((nil, false))
+
+    /// The writer opened `path` (before writing into it, so the reader sees every byte).
+    func open(_ path: String) {
+        let handle = FileHandle(forReadingAtPath: path)
+        state.withLock { $0.handle = handle }
+    }
+
+    func finish() {
+        state.withLock { $0.finished = true }
+    }
+
+    /// The next bytes, nil at the end.
+    func next() async throws -> Data? {
+        while true {
+            let (handle, finished) = state.withLock { ($0.handle, $0.finished) }
+            if let handle {
+                let chunk = try await BlockingWork.run { handle.readData(ofLength: 256 << 10) }
+                if !chunk.isEmpty { return chunk }
+                if finished {
+                    // Written to the end before `finished` was read: one last read finds anything left.
+                    let rest = try await BlockingWork.run { handle.readDataToEndOfFile() }
+                    if rest.isEmpty {
+                        try? handle.close()
+                        return nil
+                    }
+                    return rest
+                }
+            } else if finished {
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(40))
+        }
     }
 }

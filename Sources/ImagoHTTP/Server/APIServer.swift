@@ -213,8 +213,6 @@ extension HTTPField.Name {
     static let imagoWidth = Self("X-Imago-Width")!
     static let imagoHeight = Self("X-Imago-Height")!
     static let imagoStream = Self("X-Imago-Stream")!
-    static let imagoFrames = Self("X-Imago-Frames")!
     static let imagoClipStart = Self("X-Imago-Clip-Start")!
-    static let imagoClipEnd = Self("X-Imago-Clip-End")!
     static let lastEventID = Self("Last-Event-ID")!
 }
