@@ -321,6 +321,16 @@ final class HTTPAPITests: XCTestCase {
         XCTAssertEqual(try relay.request("/v1/streams/\(relay.streamID)/latest.jpg?timeout=99", token: relay.readToken).status, 400)
     }
 
+    /// The client the README shows is the one the tests run, line for line.
+    func testTheREADMEShowsTheExampleClientAsTheTestsRunIt() throws {
+        let client = try String(contentsOf: Self.examplesDirectory.appendingPathComponent("imago_client.py"), encoding: .utf8)
+        let readme = try String(contentsOf: Self.examplesDirectory.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try XCTUnwrap(client.range(of: "import os, urllib.request"))
+        let end = try XCTUnwrap(client.range(of: "def frames_between"))
+        let shown = client[start.lowerBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(readme.contains(shown), "README's Python client differs from Examples/imago_client.py")
+    }
+
     /// Examples/ in the source tree (the README's client).
     static var examplesDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
