@@ -59,6 +59,26 @@ struct APIBenchmark {
         return figures
     }
 
+    /// The reference, measured in the same run: milliseconds ffmpeg (one thread) needs to encode one frame
+    /// of the recording as JPEG, from its decode-only and decode+mjpeg times over `frames` frames.
+    func ffmpegJPEGEncodeMilliseconds(frames: Int = 300) throws -> Double {
+        func seconds(_ output: [String]) throws -> Double {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+            process.arguments = ["-v", "error", "-threads", "1", "-i", recording.path, "-frames:v", "\(frames)", "-an", "-threads", "1"] + output
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let started = Date()
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw BenchmarkError.ffmpegFailed("ffmpeg \(output.joined(separator: " "))") }
+            return Date().timeIntervalSince(started)
+        }
+        let decodeOnly = try seconds(["-f", "null", "-"])
+        let withJPEG = try seconds(["-c:v", "mjpeg", "-q:v", "4", "-f", "null", "-"])
+        return max(0, withJPEG - decodeOnly) / Double(frames) * 1000
+    }
+
     private func streamID(_ client: KeepAliveClient) async throws -> String {
         for _ in 0..<200 {
             if let reply = try? client.get("/v1/streams"), let text = String(data: reply.body, encoding: .utf8),

@@ -178,10 +178,16 @@ extension Bench {
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             print("recording: \(recording.lastPathComponent); each step \(seconds) s on keep-alive loopback connections")
             print("latest: each request takes the newest frame at once; ?after=: each client waits for a frame newer than its last")
-            let figures = try await APIBenchmark(binary: binary, recording: recording, clientCounts: parsedClients, seconds: seconds).run { print($0) }
+            let benchmark = APIBenchmark(binary: binary, recording: recording, clientCounts: parsedClients, seconds: seconds)
+            let figures = try await benchmark.run { print($0) }
             let requests = figures.reduce(0) { $0 + $1.requests }, encodings = figures.reduce(0) { $0 + $1.encodings }
             print(String(format: "encoded %.0f JPEGs for %d requests: without the per-frame cache every request would encode (%.0fx the work)",
                          encodings, requests, Double(requests) / max(1, encodings)))
+            let encode = try benchmark.ffmpegJPEGEncodeMilliseconds()
+            let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+            let best = figures.map(\.requestsPerSecond).max() ?? 0
+            print(String(format: "reference, same run: ffmpeg encodes one frame of it as JPEG in %.1f ms (one thread): encoding per request, %.0f cores could serve at most %.0f req/s; measured %.0f",
+                         encode, cores, cores * 1000 / max(0.001, encode), best))
         }
     }
 
