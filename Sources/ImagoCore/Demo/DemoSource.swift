@@ -29,7 +29,7 @@ public struct DemoSource: Service {
 
     /// Where the demo clip shipped with the binary is.
     public static func clipURL() throws(ConfigurationError) -> URL {
-        guard let url = Bundle.module.url(forResource: "demo", withExtension: "flv", subdirectory: "Resources") else {
+        guard let url = BundledResource.url(target: "ImagoCore", path: "Resources/demo.flv") else {
             throw .unreadableFile(path: "demo.flv", reason: "the demo clip is missing from imago's resources (imago_ImagoCore.resources next to the binary)")
         }
         return url

@@ -127,9 +127,9 @@ public final class APIServer: Service, Sendable {
             return Self.response(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/v1/openapi.yaml") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources"),
+            guard let url = BundledResource.url(target: "ImagoHTTP", path: "Resources/openapi.yaml"),
                   let text = try? String(contentsOf: url, encoding: .utf8) else {
-                throw APIError.failed("the OpenAPI document is missing from this build")
+                throw APIError.unavailable("the OpenAPI document is missing: copy imago_ImagoHTTP.resources next to the imago binary")
             }
             return Self.response(text, contentType: "application/yaml; charset=utf-8")
         }
