@@ -25,6 +25,13 @@ final class APIRelay: @unchecked Sendable {
         return path
     }()
 
+    /// A small recording (320x240, 10 s, same shape otherwise) for tests that make many requests.
+    static let smallRecording: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("imago-api-240p30-\(getpid()).flv").path
+        try! FFmpegTools.makeClip(path: path, size: "320x240", rate: 30, gop: 60, bFrames: 2, seconds: 10, audio: true)
+        return path
+    }()
+
     init(extraArguments: [String] = [], scheme: String = "http", curlOptions: [String] = [], file: StaticString = #filePath, line: UInt = #line) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-api-\(UUID().uuidString)")
         self.scheme = scheme
@@ -51,9 +58,9 @@ final class APIRelay: @unchecked Sendable {
     var baseURL: String { "\(scheme)://127.0.0.1:\(apiPort)" }
 
     /// Starts publishing the recording (looped) and waits until the API shows the stream with a decoded frame.
-    func publish(file: StaticString = #filePath, line: UInt = #line) async throws {
+    func publish(_ recording: String = APIRelay.recording, file: StaticString = #filePath, line: UInt = #line) async throws {
         publisher = try FFmpegPublisher(arguments: [
-            "-re", "-stream_loop", "-1", "-i", Self.recording, "-c", "copy", "-f", "flv", "rtmp://127.0.0.1:\(rtmpPort)/live/\(key)",
+            "-re", "-stream_loop", "-1", "-i", recording, "-c", "copy", "-f", "flv", "rtmp://127.0.0.1:\(rtmpPort)/live/\(key)",
         ])
         var found: String?
         _ = await eventually(timeoutSeconds: 30) {

@@ -48,6 +48,14 @@ final class HTTPAPITests: XCTestCase {
         }
         XCTAssertEqual(try relay.request("/v1/streams/live-000000000000", token: relay.readToken).status, 404)
         XCTAssertEqual(try relay.request("/v1/nothing-here", token: relay.readToken).status, 404)
+        // A known path with a method it does not take: 405 naming the ones it does (with either token).
+        for token in [relay.readToken, relay.readWriteToken] {
+            let delete = try relay.request("/v1/streams", method: "DELETE", token: token)
+            XCTAssertEqual(delete.status, 405, delete.text)
+            XCTAssertEqual(delete.header("Allow"), "GET, HEAD")
+            XCTAssertTrue(delete.text.contains("\"code\":\"method_not_allowed\""), delete.text)
+        }
+        XCTAssertEqual(try relay.request("/v1/streams/\(id)/annotations", method: "GET", token: relay.readToken).header("Allow"), "POST")
     }
 
     /// The problem Imago exists for: a consumer needing 500 ms per frame still gets a clean, current frame
@@ -319,6 +327,57 @@ final class HTTPAPITests: XCTestCase {
         XCTAssertEqual(none.header("X-Imago-Seq"), "\(last)")
         XCTAssertGreaterThan(Date().timeIntervalSince(waited), 0.9)
         XCTAssertEqual(try relay.request("/v1/streams/\(relay.streamID)/latest.jpg?timeout=99", token: relay.readToken).status, 400)
+    }
+
+    /// Schemathesis generates requests from the OpenAPI document the server serves (valid and invalid
+    /// ones, undeclared methods, stateful sequences) and checks every answer against the document.
+    func testSchemathesisFindsNoServerErrorAndNoAnswerThatContradictsTheDocument() async throws {
+        let relay = try await APIRelay()
+        try await relay.publish(APIRelay.smallRecording)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-schemathesis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let served = try relay.request("/v1/openapi.yaml", token: relay.readToken)
+        XCTAssertEqual(served.status, 200)
+        let source = Self.examplesDirectory.deletingLastPathComponent().appendingPathComponent("Sources/ImagoHTTP/Resources/openapi.yaml")
+        XCTAssertEqual(served.body, try Data(contentsOf: source), "the server serves the document in the repository")
+        let document = directory.appendingPathComponent("openapi.yaml")
+        try served.body.write(to: document)
+        // The SSE form never ends: schemathesis reads it for 3 s. Path ids are mostly the live stream's.
+        try """
+            [[operations]]
+            include-path = "/v1/events"
+            request-timeout = 3
+
+            [parameters]
+            "path.id" = { dictionary = "streams", probability = 0.85 }
+
+            [dictionaries.streams]
+            values = ["\(relay.streamID)"]
+            """.write(to: directory.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // positive_data_acceptance is left out: its 400/416 are documented answers to rules OpenAPI cannot
+        // express (from ≤ to, end ≥ start) or to times older than the history.
+        process.arguments = [
+            "python3", "-m", "schemathesis.cli", "--config-file", directory.appendingPathComponent("schemathesis.toml").path, "run", document.path,
+            "--url", relay.baseURL, "-H", "Authorization: Bearer \(relay.readWriteToken)", "--max-examples", "4", "--request-timeout", "30",
+            "--workers", "2", "--exclude-checks", "positive_data_acceptance", "--no-color", "--seed", "1",
+        ]
+        process.currentDirectoryURL = directory
+        let output = directory.appendingPathComponent("output.txt")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = process.standardOutput
+        try process.run()
+        let deadline = Date().addingTimeInterval(300)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        XCTAssertEqual(process.terminationStatus, 0, String(text.suffix(6000)))
+        XCTAssertTrue(text.contains("Tested: 15"), String(text.suffix(3000)))
+        XCTAssertFalse(relay.imago.standardError.contains("API request failed"), relay.imago.standardError)
     }
 
     /// The client the README shows is the one the tests run, line for line.

@@ -38,8 +38,8 @@ extension APIServer {
             guard streamFilter == nil || streamFilter == id else { return nil }
             return APIEvent(event, streamID: id)
         }
+        let limit = try query.integer("limit", in: 1...1000) ?? 100  // checked in both forms, used with `since`
         if let since = try query.integer("since", in: 0...Int.max) {
-            let limit = try query.integer("limit", in: 1...1000) ?? 100
             struct Page: Encodable {
                 let events: [APIEvent]
                 /// Pass it back as `since` for the next page.

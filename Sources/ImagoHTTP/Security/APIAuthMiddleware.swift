@@ -7,6 +7,7 @@ struct APIAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let tokens: APITokens
     let metricsPublic: Bool
+    let routes: APIRoutes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -21,7 +22,9 @@ struct APIAuthMiddleware: RouterMiddleware {
             guard let access = tokens.access(for: token) else { throw APIError.wrongToken }
             context.access = access
         }
-        if request.method != .get && request.method != .head && context.access != .readWrite {
+        // Only a write the API serves needs the read-write token; any other method gets its 405 from the router.
+        let writes = request.method != .get && request.method != .head && routes.methods(for: path).contains(request.method)
+        if writes && context.access != .readWrite {
             throw APIError.readOnlyToken
         }
         return try await next(request, context)
@@ -42,6 +45,7 @@ struct APIAuthMiddleware: RouterMiddleware {
 /// route) as `not_found`/`method_not_allowed`, anything else as a logged `internal_error`.
 struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
+    let routes: APIRoutes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -50,8 +54,11 @@ struct APIErrorMiddleware: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             switch error.status {
-            case .notFound: throw APIError.notFound(path: request.uri.path)
-            case .methodNotAllowed: throw APIError.methodNotAllowed
+            case .notFound:
+                let allowed = routes.methods(for: request.uri.path)
+                guard allowed.isEmpty else { throw APIError.methodNotAllowed(allowed: allowed.map(\.rawValue)) }
+                throw APIError.notFound(path: request.uri.path)
+            case .methodNotAllowed: throw APIError.methodNotAllowed(allowed: routes.methods(for: request.uri.path).map(\.rawValue))
             case .contentTooLarge: throw APIError.bodyTooLarge(limit: AnnotationInput.maxBodyBytes)
             default: throw APIError.badParameter(name: "request", reason: error.body ?? "\(error.status)")
             }

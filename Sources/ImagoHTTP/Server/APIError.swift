@@ -17,7 +17,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
     case bodyTooLarge(limit: Int)
     case outOfHistory(String)
     case notFound(path: String)
-    case methodNotAllowed
+    case methodNotAllowed(allowed: [String])
     case unavailable(String)
     case failed(String)
 
@@ -76,8 +76,8 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
             reason
         case .notFound(let path):
             "no endpoint \(PeerText.escaped(path)); GET /v1/openapi.yaml describes every endpoint"
-        case .methodNotAllowed:
-            "this endpoint does not take that method; GET /v1/openapi.yaml describes every endpoint"
+        case .methodNotAllowed(let allowed):
+            "this endpoint takes only \(allowed.joined(separator: ", ")); GET /v1/openapi.yaml describes every endpoint"
         case .unavailable(let reason), .failed(let reason):
             reason
         }
@@ -100,6 +100,7 @@ extension APIError: HTTPResponseError {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"imago\"" }
+        if case .methodNotAllowed(let allowed) = self { headers[.allow] = allowed.joined(separator: ", ") }
         let data = (try? JSONEncoder.api.encode(body)) ?? Data()
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }

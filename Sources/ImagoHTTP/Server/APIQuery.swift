@@ -36,7 +36,7 @@ struct APIQuery {
         switch text {
         case "1", "true", "yes", "": return true
         case "0", "false", "no": return false
-        default: throw .badParameter(name: name, reason: "'\(text.prefix(40))' is not 1 or 0")
+        default: throw .badParameter(name: name, reason: "'\(text.prefix(40))' is not 1, true, yes, 0, false or no")
         }
     }
 
@@ -48,7 +48,9 @@ struct APIQuery {
             guard let newest = newestMilliseconds else { throw .outOfHistory("the stream's history is empty, so '\(name)=now' names no moment yet") }
             let rest = text.dropFirst(3)
             if rest.isEmpty { return newest }
-            guard rest.first == "-", let back = Double(rest.dropFirst()), back.isFinite, (0...1e7).contains(back) else {
+            let digits = rest.dropFirst()
+            guard rest.first == "-", digits.first.map({ $0.isNumber || $0 == "." }) == true, let back = Double(digits), back.isFinite,
+                  (0...1e7).contains(back) else {
                 throw .badParameter(name: name, reason: reason)
             }
             return newest - Int64((back * 1000).rounded())

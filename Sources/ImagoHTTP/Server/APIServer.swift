@@ -119,8 +119,8 @@ public final class APIServer: Service, Sendable {
 
     func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: APIErrorMiddleware())
-        router.add(middleware: APIAuthMiddleware(tokens: configuration.tokens, metricsPublic: configuration.metricsPublic))
+        router.add(middleware: APIErrorMiddleware(routes: Self.routes))
+        router.add(middleware: APIAuthMiddleware(tokens: configuration.tokens, metricsPublic: configuration.metricsPublic, routes: Self.routes))
         router.get("/healthz") { [self] _, _ in try health() }
         router.get("/metrics") { [self] _, _ in
             let text = metrics.scrape(streams: relay.registry.streams, rtmpConnections: relay.rtmpConnectionCount)
@@ -156,6 +156,18 @@ public final class APIServer: Service, Sendable {
         return router
     }
 
+    /// Every route (method and path, `:id` standing for any one segment), for the 405 of a known path
+    /// asked with another method. `makeRouter` registers exactly these.
+    static let routes: APIRoutes = {
+        var routes = APIRoutes()
+        for path in ["/healthz", "/metrics", "/v1/openapi.yaml", "/v1/streams", "/v1/streams/:id", "/v1/streams/:id/frames",
+                     "/v1/streams/:id/clip.mp4", "/v1/events"] + ImageFormat.allCases.flatMap({ ["/v1/streams/:id/latest.\($0.rawValue)", "/v1/streams/:id/frame.\($0.rawValue)"] }) {
+            routes.add(.get, path)
+        }
+        routes.add(.post, "/v1/streams/:id/annotations")
+        return routes
+    }()
+
     private func health() throws -> Response {
         struct Health: Encodable {
             let status: String
@@ -186,6 +198,24 @@ public final class APIServer: Service, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The API's routes as patterns, to tell "no such endpoint" (404) from "not with this method" (405).
+struct APIRoutes: Sendable {
+    private var routes: [(method: HTTPRequest.Method, segments: [Substring])] = []
+
+    mutating func add(_ method: HTTPRequest.Method, _ path: String) {
+        routes.append((method, path.split(separator: "/")))
+    }
+
+    /// The methods `path` is served with (GET implies HEAD); empty for an unknown path.
+    func methods(for path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/")
+        let methods = routes.filter { route in
+            route.segments.count == segments.count && zip(route.segments, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        }.map(\.method)
+        return methods.contains(.get) ? methods + [.head] : methods
     }
 }
 
