@@ -113,3 +113,17 @@ final class AnnotationInputTests: XCTestCase {
         }
     }
 }
+
+final class HistoryJobsTests: XCTestCase {
+    func testOneMoreThanTheLimitIsBusyUntilAJobEnds() throws {
+        let jobs = HistoryJobs(limit: 2)
+        let first = try jobs.claim()
+        _ = try jobs.claim()
+        XCTAssertThrowsError(try jobs.claim()) { error in
+            XCTAssertEqual(error as? APIError, .busy(limit: 2))
+            XCTAssertEqual((error as? APIError)?.status, .serviceUnavailable)
+        }
+        first.release()
+        XCTAssertNoThrow(try jobs.claim())
+    }
+}

@@ -52,6 +52,8 @@ extension APIServer {
         let keyframeOnly = try query.flag("keyframe")
         let shape = try query.imageRequest(format: format)
         let id = stream.publicID
+        let job = try historyJobs.claim()
+        defer { job.release() }
         let (picture, image) = try await BlockingWork.run { () throws -> (VideoFrame, EncodedImage) in
             let reader = HistoryReader(stream: stream)
             var at = requested
@@ -98,7 +100,9 @@ extension APIServer {
         let boundary = "imago-frame-\(SecretFile.randomToken(count: 12))"
         let parts = PartChannel()
         let logger = self.logger
+        let job = try historyJobs.claim()
         BlockingWork.start {
+            defer { job.release() }
             var nextPts = Int64.min
             do {
                 try HistoryReader(stream: stream).forEachFrame(from: from, to: to) { picture, sequence in
@@ -154,7 +158,9 @@ extension APIServer {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("imago-clip-\(SecretFile.randomToken(count: 16)).mp4").path
         let tail = GrowingFile()
         let logger = self.logger
+        let job = try historyJobs.claim()
         BlockingWork.start {
+            defer { job.release() }
             do {
                 _ = try reader.exportClip(from: from, to: to, path: path, fragmented: true, waitSeconds: wait, onOpened: { tail.open($0) })
             } catch {
@@ -265,5 +271,31 @@ final class GrowingFile: Sendable {
             }
             try await Task.sleep(for: .milliseconds(40))
         }
+    }
+}
+
+/// Bounds the history work (decoding for `frame`/`frames`, remuxing for `clip.mp4`) running at once:
+/// each can keep a core busy for seconds, so a client with a read token cannot take every core from
+/// live decoding by asking for many ranges at once. One more gets 503 `busy`.
+final class HistoryJobs: Sendable {
+    let limit: Int
+    private let running = Atomic<Int>(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    struct Job: Sendable {
+        fileprivate let jobs: HistoryJobs
+        func release() { jobs.running.subtract(1, ordering: .relaxed) }
+    }
+
+    func claim() throws(APIError) -> Job {
+        let now = running.add(1, ordering: .relaxed).newValue
+        guard now <= limit else {
+            running.subtract(1, ordering: .relaxed)
+            throw .busy(limit: limit)
+        }
+        return Job(jobs: self)
     }
 }

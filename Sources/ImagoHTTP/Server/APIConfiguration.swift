@@ -15,6 +15,8 @@ public struct APIConfiguration: Sendable {
     public var maxWaitSeconds = 30.0
     /// Longest a `clip.mp4` whose end is still to come waits for it (seconds).
     public var maxClipWaitSeconds = 60.0
+    /// `frame`, `frames` and `clip.mp4` requests decoding or remuxing history at once; one more gets 503.
+    public var maxHistoryJobs = 4
 
     public init() {}
 

@@ -19,6 +19,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(path: String)
     case methodNotAllowed(allowed: [String])
     case unavailable(String)
+    case busy(limit: Int)
     case failed(String)
 
     public var status: HTTPResponse.Status {
@@ -31,7 +32,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bodyTooLarge: .contentTooLarge
         case .outOfHistory: .rangeNotSatisfiable
         case .methodNotAllowed: .methodNotAllowed
-        case .unavailable: .serviceUnavailable
+        case .unavailable, .busy: .serviceUnavailable
         case .failed: .internalServerError
         }
     }
@@ -50,6 +51,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
         case .unavailable: "unavailable"
+        case .busy: "busy"
         case .failed: "internal_error"
         }
     }
@@ -78,6 +80,8 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
             "no endpoint \(PeerText.escaped(path)); GET /v1/openapi.yaml describes every endpoint"
         case .methodNotAllowed(let allowed):
             "this endpoint takes only \(allowed.joined(separator: ", ")); GET /v1/openapi.yaml describes every endpoint"
+        case .busy(let limit):
+            "\(limit) history requests (frame, frames, clip.mp4) are running, the most at once; try again in a second"
         case .unavailable(let reason), .failed(let reason):
             reason
         }
@@ -101,6 +105,7 @@ extension APIError: HTTPResponseError {
         headers[.contentType] = "application/json; charset=utf-8"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"imago\"" }
         if case .methodNotAllowed(let allowed) = self { headers[.allow] = allowed.joined(separator: ", ") }
+        if case .busy = self { headers[.retryAfter] = "1" }
         let data = (try? JSONEncoder.api.encode(body)) ?? Data()
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -20,6 +20,7 @@ public final class APIServer: Service, Sendable {
     let metrics: APIMetrics
     let logger: Logger
     let frameCache: EncodedFrameCache
+    let historyJobs: HistoryJobs
     private let listening = Mutex<ListenState>(.notYet([]))
 
     private enum ListenState {
@@ -36,6 +37,7 @@ public final class APIServer: Service, Sendable {
         self.metrics = metrics
         self.logger = logger
         frameCache = EncodedFrameCache(onEncoding: { metrics.encodings.increment() })
+        historyJobs = HistoryJobs(limit: configuration.maxHistoryJobs)
     }
 
     /// Encodings made for `latest.*` so far (the benchmark's "encode work").
