@@ -139,7 +139,7 @@ struct ChromeRenderer {
         return lines
     }
 
-    /// The history's extent as a bar, face events on it as ◆, the playhead, and LIVE, PAUSED or, once the
+    /// The history's extent as a bar, face events and annotations on it as ◆, the playhead, and LIVE, PAUSED or, once the
     /// publisher has gone, DISCONNECTED since when (the video keeps its last picture).
     private func drawTimeline(health: StreamHealth?, playhead: Playhead, eventMarks: [Int64]) {
         let rect = layout.timeline

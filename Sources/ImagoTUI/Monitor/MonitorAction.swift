@@ -63,7 +63,7 @@ enum MonitorAction: Equatable, Sendable {
         ("S", "save PNG snapshot with the face boxes drawn"),
         ("c", "export MP4 clip ±\(MonitorController.clipSpanSeconds) s around the playhead"),
         ("f", "face boxes on / off"),
-        ("e", "face events: ↑/↓ choose, Enter jumps there, c exports its clip"),
+        ("e", "events (faces, annotations): ↑/↓ choose, Enter jumps there, c exports its clip"),
         ("Esc", "close the help or the event list"),
         ("t", "next theme"),
         ("? h", "this help (↑/↓ scroll it when it does not fit)"),

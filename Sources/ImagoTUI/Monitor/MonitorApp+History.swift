@@ -3,7 +3,7 @@ import ImagoCore
 import ImagoFaces
 import ImagoMedia
 
-/// The effects that read history or write files: paused frames, snapshots, clips, face events.
+/// The effects that read history or write files: paused frames, snapshots, clips, events.
 extension MonitorApp {
     func selectedStream(_ streams: [MediaStream]) -> MediaStream? {
         if let name = state.selected, let stream = streams.first(where: { $0.name == name }) { return stream }
@@ -88,7 +88,8 @@ extension MonitorApp {
     /// Exports `--event-before` before the event to `--event-after` after it.
     func exportClip(of event: StreamEvent) {
         guard let stream = stream(of: event), let settings = faces?.settings else { return }
-        let url = outputURL(for: stream, pts: event.ptsMilliseconds, extension: "mp4", label: "face-\(event.kind.rawValue)")
+        let label = event.kind == .annotation ? "annotation" : "face-\(event.kind.rawValue)"
+        let url = outputURL(for: stream, pts: event.ptsMilliseconds, extension: "mp4", label: label)
         export(stream, from: event.ptsMilliseconds - Int64(settings.eventBeforeSeconds * 1000),
                to: event.ptsMilliseconds + Int64(settings.eventAfterSeconds * 1000), url: url)
     }

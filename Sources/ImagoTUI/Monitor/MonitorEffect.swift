@@ -20,7 +20,7 @@ enum MonitorEffect: Equatable, Sendable {
     case exportEventClip(StreamEvent)
     /// Select the event's stream and pause on its frame.
     case jump(to: StreamEvent)
-    /// Re-read the face events now (the list just opened).
+    /// Re-read the events now (the list just opened).
     case refreshEvents
     /// Clear the terminal and repaint everything (the video pane redraws its whole region).
     case repaint
