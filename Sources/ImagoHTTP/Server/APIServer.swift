@@ -211,13 +211,13 @@ struct APIRoutes: Sendable {
         routes.append((method, path.split(separator: "/")))
     }
 
-    /// The methods `path` is served with (GET implies HEAD); empty for an unknown path.
+    /// The methods `path` is served with (HEAD is not: a HEAD of a long-poll or an event stream would
+    /// wait like the GET); empty for an unknown path.
     func methods(for path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/")
-        let methods = routes.filter { route in
+        return routes.filter { route in
             route.segments.count == segments.count && zip(route.segments, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
         }.map(\.method)
-        return methods.contains(.get) ? methods + [.head] : methods
     }
 }
 
