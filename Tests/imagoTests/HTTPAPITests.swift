@@ -96,9 +96,9 @@ final class HTTPAPITests: XCTestCase {
                 previousSeq = frame.seq
             }
         }
-        // Both clients ran at once and each got every frame it asked for: their sequences interleave.
+        // Both clients ran side by side, and each got the newest frame every time: neither's frames went missing
+        // because the other took them (their last frames are within a few frames of each other).
         let first = try consumers[0].results().map(\.seq), second = try consumers[1].results().map(\.seq)
-        XCTAssertTrue(Set(first).isDisjoint(with: second) || first.count == second.count, "\(first) \(second)")
         XCTAssertLessThan(abs((first.last ?? 0) - (second.last ?? 0)), 45, "the two clients ran side by side: \(first) \(second)")
     }
 
