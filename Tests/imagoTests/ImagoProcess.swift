@@ -16,7 +16,7 @@ final class ImagoProcess: Sendable {
         let process = Process()
         process.executableURL = Self.binary
         // A relay started by a test listens for HTTP on a port of its own, not the default 8080.
-        let runsRelay = arguments.contains("--rtmp") && !arguments.contains("--http") && !arguments.contains("--no-http")
+        let runsRelay = arguments.contains("--rtmp") && arguments.first != "check" && !arguments.contains("--http") && !arguments.contains("--no-http")
         process.arguments = arguments + (runsRelay ? ["--http", "127.0.0.1:0"] : [])
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -112,15 +112,16 @@ struct ChromeRenderer {
             let fpsIn = "\(f(video.framesPerSecondFromTimestamps, "%.1f")) ts\(compact ? " " : "  ")\(f(video.framesPerSecondFromArrival, "%.1f")) \(compact ? "arr" : "arrival")"
             lines.append(("fps in", fpsIn, false))
             lines.append(("bitrate", "\(StatusLine.bytes((video.bitsPerSecond ?? 0) / 8))/s", false))
-            lines.append(("keyframes", "every \(f(video.keyframeIntervalSeconds, "%.2f")) s", (video.keyframeIntervalSeconds ?? 0) > 4))
+            lines.append(("keyframes", "every \(f(video.keyframeIntervalSeconds, "%.2f")) s",
+                          video.keyframeIntervalSeconds.map { CheckRules.keyframeInterval($0) != .pass } ?? false))
         }
         let mode = compact ? " \(decode.mode.rawValue)" : " (\(decode.mode.rawValue))"
         lines.append(("decoded", "\(f(decode.framesPerSecond, "%.1f"))\(compact ? "fps" : " fps")\(mode)", false))
         lines.append(("latency", percentiles(decode.latencyMillisecondsP50, decode.latencyMillisecondsP99, "%.1f"), false))
         lines.append(("decode", percentiles(decode.decodeMillisecondsP50, decode.decodeMillisecondsP99, "%.1f"), false))
         let lag = decode.latestPtsMilliseconds.flatMap { shown in health.buffer.endMilliseconds.map { Double($0 - shown) } }
-        lines.append(("stream lag", "\(f(lag, "%.0f")) ms", (lag ?? 0) > 1000))
-        lines.append(("frame age", "\(f(decode.frameAgeSeconds.map { $0 * 1000 }, "%.0f")) ms", (decode.frameAgeSeconds ?? 0) > 1))
+        lines.append(("stream lag", "\(f(lag, "%.0f")) ms", (lag ?? 0) > CheckRules.streamLagWarnMilliseconds))
+        lines.append(("frame age", "\(f(decode.frameAgeSeconds.map { $0 * 1000 }, "%.0f")) ms", (decode.frameAgeSeconds ?? 0) > CheckRules.frameAgeWarnSeconds))
         lines.append(("buffer", String(format: compact ? "%.0fs %df %.1fMB" : "%.1f s  %d f  %.1f MB", health.buffer.seconds,
                                        health.buffer.videoFrames, Double(health.buffer.bytes) / 1_048_576), false))
         lines.append(("skipped", "\(decode.skippedFrames)  errors \(decode.decodeErrors)", decode.decodeErrors > 0))

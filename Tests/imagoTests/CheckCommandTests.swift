@@ -1,0 +1,111 @@
+import Foundation
+import ImagoTestSupport
+import XCTest
+
+/// `imago check` as a streamer uses it: the real binary listening, ffmpeg publishing with the settings
+/// under test (as OBS would), the report read back as JSON and as text.
+final class CheckCommandTests: XCTestCase {
+    struct Outcome {
+        let status: Int32?
+        let report: [String: Any]
+        let checks: [String: [String: Any]]
+        let errors: String
+
+        func status(of id: String) -> String? { checks[id]?["status"] as? String }
+    }
+
+    /// Runs `imago check --json`, publishes with `ffmpeg` (testsrc2 plus `arguments`), and parses the report.
+    private func check(publishing arguments: [String], duration: Int = 6, file: StaticString = #filePath, line: UInt = #line) async throws -> Outcome {
+        let key = "checkkey-0123456789"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-check-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let imago = try ImagoProcess([
+            "check", "--rtmp", "127.0.0.1:0", "--key", key, "--json", "--duration", "\(duration)", "--wait", "30", "--data-dir", directory.path,
+        ])
+        var port: Int?
+        _ = await eventually(timeoutSeconds: 10) {
+            port = imago.standardError.firstMatch(of: /Server: rtmp:\/\/127\.0\.0\.1:(\d+)\/live/).flatMap { Int($0.output.1) }
+            return port != nil
+        }
+        let rtmp = try XCTUnwrap(port, "check announces where to publish: \(imago.standardError)", file: file, line: line)
+        XCTAssertTrue(imago.standardError.contains("Stream Key: \(key)"), imago.standardError, file: file, line: line)
+        let publisher = try FFmpegPublisher(arguments: arguments + ["-t", "\(duration + 6)", "-f", "flv", "rtmp://127.0.0.1:\(rtmp)/live/\(key)"])
+        defer { publisher.kill() }
+        let status = await imago.waitForExit(timeoutSeconds: Double(duration) * 4 + 20)
+        let object = try XCTUnwrap(try? JSONSerialization.jsonObject(with: Data(imago.standardOutput.utf8)) as? [String: Any],
+                                   "stdout is one JSON object: \(imago.standardOutput) \(imago.standardError)", file: file, line: line)
+        var checks: [String: [String: Any]] = [:]
+        for check in object["checks"] as? [[String: Any]] ?? [] {
+            for field in ["id", "title", "status", "measured", "recommended", "advice"] {
+                XCTAssertNotNil(check[field] as? String, "every check has \(field): \(check)", file: file, line: line)
+            }
+            checks[check["id"] as? String ?? ""] = check
+        }
+        return Outcome(status: status, report: object, checks: checks, errors: imago.standardError)
+    }
+
+    private static let source = ["-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30"]
+    private static let tone = ["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
+    /// x264 at a constant 3 Mbit/s (what OBS's CBR does), AAC 48 kHz stereo 128 kbit/s.
+    private static let goodVideo = ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
+                                    "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-b:v", "3M", "-minrate", "3M", "-maxrate", "3M",
+                                    "-bufsize", "3M", "-x264-params", "nal-hrd=cbr"]
+    private static let goodAudio = ["-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000"]
+
+    func testGoodOBSLikeSettingsPassEveryCheckAndExit0() async throws {
+        let outcome = try await check(publishing: Self.source + Self.tone + Self.goodVideo + Self.goodAudio)
+        XCTAssertEqual(outcome.status, 0, "\(outcome.checks) \(outcome.errors)")
+        XCTAssertEqual(outcome.report["status"] as? String, "pass")
+        for (id, check) in outcome.checks {
+            XCTAssertTrue(["pass", "info"].contains(check["status"] as? String), "\(id): \(check)")
+        }
+        for id in ["video-codec", "h264-profile", "h264-level", "resolution", "frame-rate", "frame-pacing", "keyframe-interval",
+                   "video-bitrate", "bitrate-stability", "audio-codec", "audio-sample-rate", "audio-channels", "audio-bitrate", "av-drift",
+                   "timestamps", "arrival"] {
+            XCTAssertEqual(outcome.status(of: id), "pass", "\(id): \(outcome.checks[id] ?? [:])")
+        }
+        XCTAssertEqual(outcome.status(of: "b-frames"), "info", "B-frames are noted (x264 high uses them)")
+        XCTAssertEqual(outcome.checks["b-frames"]?["measured"] as? String, "on (up to 2 reordered)")
+        XCTAssertTrue((outcome.checks["encoder"]?["measured"] as? String)?.contains("Lavf") ?? false, "\(outcome.checks["encoder"] ?? [:])")
+    }
+
+    func testAKeyframeEvery10SecondsFailsNamingOBSsKeyframeIntervalAndExits2() async throws {
+        var video = Self.goodVideo
+        video[video.firstIndex(of: "60")!] = "300"
+        video[video.firstIndex(of: "-keyint_min")! + 1] = "300"
+        let outcome = try await check(publishing: Self.source + Self.tone + video + Self.goodAudio)
+        XCTAssertEqual(outcome.status, 2, "\(outcome.checks)")
+        XCTAssertEqual(outcome.status(of: "keyframe-interval"), "fail", "\(outcome.checks["keyframe-interval"] ?? [:])")
+        XCTAssertTrue((outcome.checks["keyframe-interval"]?["advice"] as? String)?.contains("Settings → Output → Streaming → Keyframe Interval: 2 s") ?? false)
+        XCTAssertEqual(outcome.report["status"] as? String, "fail")
+    }
+
+    func testBaselineWithoutAudioWarnsOnProfileAndAudioAndNotesNoBFrames() async throws {
+        let video = ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-g", "60", "-b:v", "2M"]
+        let outcome = try await check(publishing: Self.source + video)
+        XCTAssertEqual(outcome.status, 1, "warnings only: \(outcome.checks)")
+        XCTAssertEqual(outcome.status(of: "h264-profile"), "warn")
+        XCTAssertTrue((outcome.checks["h264-profile"]?["advice"] as? String)?.contains("Profile: high") ?? false)
+        XCTAssertEqual(outcome.status(of: "audio-codec"), "warn")
+        XCTAssertEqual(outcome.checks["audio-codec"]?["measured"] as? String, "no audio")
+        XCTAssertEqual(outcome.checks["b-frames"]?["measured"] as? String, "off")
+    }
+
+    func testAnEncoderSlowerThanRealTimeIsReportedAsLate() async throws {
+        // No -re, but x264's slowest preset at 720p: the encoder cannot make 30 fps on this machine.
+        let slow = ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-c:v", "libx264", "-preset", "placebo", "-pix_fmt", "yuv420p",
+                    "-g", "60", "-threads", "1"]
+        let outcome = try await check(publishing: slow, duration: 3)
+        XCTAssertNotEqual(outcome.status(of: "arrival"), "pass", "\(outcome.checks["arrival"] ?? [:])")
+        XCTAssertTrue((outcome.checks["arrival"]?["advice"] as? String)?.contains("encoder") ?? false, "\(outcome.checks["arrival"] ?? [:])")
+    }
+
+    func testNoPublisherWithinTheWaitExits3WithAClearMessage() async throws {
+        let (status, _, errors) = try await ImagoProcess.run(["check", "--rtmp", "127.0.0.1:0", "--open", "--wait", "1"])
+        XCTAssertEqual(status, 3)
+        XCTAssertTrue(errors.contains("no stream arrived within 1 s (--wait)"), errors)
+        let (urlStatus, _, urlErrors) = try await ImagoProcess.run(["check", "rtmp://example.invalid/live/x"])
+        XCTAssertEqual(urlStatus, 3)
+        XCTAssertTrue(urlErrors.contains("not implemented yet"), urlErrors)
+    }
+}
