@@ -23,6 +23,8 @@ final class HelpTextTests: XCTestCase {
                                       command).
               serve                   Run the relay without the terminal UI, printing a
                                       health line per stream.
+              check                   Check a publisher's stream (OBS settings): listen,
+                                      analyse, report and exit.
               events                  List the stored events: faces, annotations, streams
                                       starting and stopping.
               cert                    Write a self-signed certificate and private key for
