@@ -195,13 +195,24 @@ final class MonitorControllerTests: XCTestCase {
         XCTAssertEqual(apply(.character("Q"), &state), [.quit])
     }
 
+    func testIOpensAndClosesTheCheckPanelAndEscClosesItToo() {
+        var state = MonitorState()
+        XCTAssertEqual(apply(.character("i"), &state), [.repaint])
+        XCTAssertTrue(state.overlay.isCheck)
+        XCTAssertEqual(apply(.character("i"), &state), [.repaint])
+        XCTAssertFalse(state.overlay.isOpen)
+        _ = apply(.character("i"), &state)
+        XCTAssertEqual(apply(.escape, &state), [.repaint])
+        XCTAssertFalse(state.overlay.isOpen)
+    }
+
     /// Each help entry's keys are bound (the help is the list these tests walk through).
     func testEveryKeyInTheHelpHasAnAction() {
         let keysByEntry: [String: [KeyPress]] = [
             "↑/↓ k/j": [.up, .down, .character("k"), .character("j")], "Tab": [.tab], "Enter": [.enter], "Space": [.character(" ")],
             "←/→": [.left, .right], "[ / ]": [.character("["), .character("]")], "PgUp/PgDn": [.pageUp, .pageDown], "Home": [.home],
             "End": [.end], "s": [.character("s")], "S": [.character("S")], "c": [.character("c")], "f": [.character("f")],
-            "e": [.character("e")], "Esc": [.escape], "t": [.character("t")], "? h": [.character("?"), .character("h")],
+            "e": [.character("e")], "i": [.character("i")], "Esc": [.escape], "t": [.character("t")], "? h": [.character("?"), .character("h")],
             "Ctrl-L": [.character("\u{0C}")], "q": [.character("q")],
         ]
         XCTAssertEqual(Set(MonitorAction.help.map(\.keys)), Set(keysByEntry.keys), "a test for every entry of the help")

@@ -22,10 +22,14 @@ public struct StreamCheck: Sendable, Codable, Equatable {
         self.results = results
     }
 
-    /// Checks `stream` on the packets of its history (the analysis window) and its declared metadata.
-    public init(stream: MediaStream) {
+    /// Checks `stream` on the packets of its history (all of it, or its last `lastSeconds`) and its
+    /// declared metadata.
+    public init(stream: MediaStream, lastSeconds: Double? = nil) {
         let health = stream.health()
-        let packets = stream.history().allPackets
+        var packets = stream.history().allPackets
+        if let lastSeconds, let end = packets.last?.dtsMilliseconds {
+            packets = Array(packets.drop { $0.dtsMilliseconds < end - Int64(lastSeconds * 1000) })
+        }
         let video = packets.lazy.compactMap { packet -> VideoConfiguration? in if case .video(let c) = packet.kind { c } else { nil } }.last
         let audio = packets.lazy.compactMap { packet -> AudioConfiguration? in if case .audio(let c) = packet.kind { c } else { nil } }.last
         self.init(video: video, audio: audio, metadata: health.metadata, encoder: health.flashVersion,

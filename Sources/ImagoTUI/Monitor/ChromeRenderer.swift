@@ -9,13 +9,13 @@ struct ChromeRenderer {
     let layout: Layout
 
     func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focus: MonitorState.Focus, healthScroll: Int,
-              eventMarks: [Int64], status: String, serverURL: String) {
+              eventMarks: [Int64], failing: Set<StreamName> = [], status: String, serverURL: String) {
         let healths = streams.map { $0.health() }
         let selectedHealth = selected.map { stream in healths[streams.firstIndex { $0 === stream }!] }
         let live = healths.filter { $0.state == .live }.count
         screen.draw(" Imago  \(live) live / \(streams.count) streams   publish to \(serverURL)", row: layout.title.row, column: 0,
                     width: layout.title.width, pair: palette.title, bold: true)
-        drawStreamList(healths, selected: selected?.name, focused: focus == .streamList)
+        drawStreamList(healths, selected: selected?.name, failing: failing, focused: focus == .streamList)
         if let selectedHealth { drawHealth(selectedHealth, focused: focus == .health, scroll: healthScroll) }
         drawTimeline(health: selectedHealth, playhead: playhead, eventMarks: eventMarks)
         screen.draw(status, row: layout.status.row, column: 1, width: layout.status.width - 2, pair: palette.status)
@@ -30,7 +30,8 @@ struct ChromeRenderer {
                     pair: focused ? palette.title : palette.panelTitle, bold: focused)
     }
 
-    private func drawStreamList(_ healths: [StreamHealth], selected: StreamName?, focused: Bool) {
+    /// A stream with a failing check (`i` shows which) is marked ✗ instead of ●.
+    private func drawStreamList(_ healths: [StreamHealth], selected: StreamName?, failing: Set<StreamName>, focused: Bool) {
         let rect = layout.streamList
         guard !rect.isEmpty else { return }
         panelTitle("Streams", in: rect, focused: focused)
@@ -46,7 +47,9 @@ struct ChromeRenderer {
             let tail = " \(fps)fps\(reconnects)\(faces)"
             let nameWidth = max(4, rect.width - 4 - tail.count)
             let name = "\(health.name)".prefix(nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            screen.draw("●", row: row, column: rect.column + 1, width: 1, pair: health.state == .live ? palette.live : palette.disconnected)
+            let mark = failing.contains(health.name) ? "✗" : "●"
+            let markPair = failing.contains(health.name) ? palette.warning : health.state == .live ? palette.live : palette.disconnected
+            screen.draw(mark, row: row, column: rect.column + 1, width: 1, pair: markPair)
             screen.draw(" \(name)\(tail)", row: row, column: rect.column + 2, width: rect.width - 3,
                         pair: isSelected ? palette.selected : palette.normal, bold: isSelected)
         }

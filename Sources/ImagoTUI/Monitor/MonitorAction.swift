@@ -11,6 +11,7 @@ enum MonitorAction: Equatable, Sendable {
     case snapshotWithFaces
     case toggleFaces
     case toggleEvents
+    case toggleCheck
     case closeOverlay
     case exportClip
     case cycleTheme
@@ -38,6 +39,7 @@ enum MonitorAction: Equatable, Sendable {
         case .character("S"): .snapshotWithFaces
         case .character("f"): .toggleFaces
         case .character("e"): .toggleEvents
+        case .character("i"): .toggleCheck
         case .escape: .closeOverlay
         case .character("c"): .exportClip
         case .character("t"): .cycleTheme
@@ -64,7 +66,8 @@ enum MonitorAction: Equatable, Sendable {
         ("c", "export MP4 clip ±\(MonitorController.clipSpanSeconds) s around the playhead"),
         ("f", "face boxes on / off"),
         ("e", "events (faces, annotations): ↑/↓ choose, Enter jumps there, c exports its clip"),
-        ("Esc", "close the help or the event list"),
+        ("i", "stream check: the OBS settings verdicts for the selected stream, as `imago check` gives them"),
+        ("Esc", "close the help, the event list or the check"),
         ("t", "next theme"),
         ("? h", "this help (↑/↓ scroll it when it does not fit)"),
         ("Ctrl-L", "repaint the screen"),

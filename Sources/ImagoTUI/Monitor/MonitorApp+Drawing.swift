@@ -70,7 +70,7 @@ extension MonitorApp {
         screen.fill(row: 0, column: 0, width: screen.columns, height: screen.rows, pair: palette.normal)
         ChromeRenderer(screen: screen, palette: palette, layout: layout).draw(
             streams: streams, selected: stream, playhead: state.playhead, focus: state.focus, healthScroll: state.healthScroll,
-            eventMarks: eventMarks, status: status.text(statusFigures), serverURL: settings.serverURL)
+            eventMarks: eventMarks, failing: checks.failing(streams), status: status.text(statusFigures), serverURL: settings.serverURL)
         if case .help(let scroll) = state.overlay {
             let rect = Self.helpRect(layout)
             screen.fill(row: rect.row, column: rect.column, width: rect.width, height: rect.height, pair: palette.normal)
@@ -99,6 +99,10 @@ extension MonitorApp {
     func textInVideoPanel(stream: MediaStream?, layout: Layout) -> [(text: String, selected: Bool)]? {
         if state.overlay.isHelp { return [] }
         if let list = state.eventList { return list.lines(height: layout.video.height, currentRunID: faces?.runID) }
+        if state.overlay.isCheck {
+            guard let stream else { return [("Stream check: no stream selected", false)] }
+            return CheckPanel.lines(checks.check(of: stream), stream: "\(stream.name)", width: layout.video.width - 2).map { ($0, false) }
+        }
         if stream == nil { return noStreamInstructions().map { ($0, false) } }
         return nil
     }

@@ -22,6 +22,8 @@ public final class MonitorApp: @unchecked Sendable {
     /// Face detection: boxes to draw and events to list (nil: the monitor shows none).
     let faces: FaceMonitor?
     let settings: MonitorSettings
+    /// Stream checks for the Check panel and the stream list's marks, recomputed at most once a second.
+    let checks = CheckCache()
     /// Where the HTTP API is and which token to use (shown under the OBS instructions); set before `run`.
     public var apiLines: [String] = []
     let themes: [Theme]

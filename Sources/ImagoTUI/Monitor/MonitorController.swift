@@ -109,6 +109,9 @@ struct MonitorController {
         case .toggleEvents:
             state.overlay = .events(EventList())
             return [.refreshEvents, .repaint]
+        case .toggleCheck:
+            state.overlay = state.overlay.isCheck ? .none : .check
+            return [.repaint]
         case .closeOverlay:
             guard state.overlay.isOpen else { return [] }
             state.overlay = .none

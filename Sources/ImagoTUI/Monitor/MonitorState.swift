@@ -14,11 +14,14 @@ struct MonitorState {
         case none
         /// The key help, scrolled by `scroll` lines when it does not fit.
         case help(scroll: Int)
-        /// The face event list (`e`).
+        /// The event list (`e`).
         case events(EventList)
+        /// The stream check of the selected stream (`i`).
+        case check
 
         var isHelp: Bool { if case .help = self { true } else { false } }
         var isEvents: Bool { if case .events = self { true } else { false } }
+        var isCheck: Bool { if case .check = self { true } else { false } }
         var isOpen: Bool { if case .none = self { false } else { true } }
     }
 
