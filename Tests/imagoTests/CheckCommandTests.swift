@@ -100,6 +100,33 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue((outcome.checks["arrival"]?["advice"] as? String)?.contains("encoder") ?? false, "\(outcome.checks["arrival"] ?? [:])")
     }
 
+    func testDeclaring60FPSWhileSending30Warns() async throws {
+        // A 60 fps source slowed to half speed keeps its declared 60 fps; passthrough keeps the 30 fps timestamps.
+        let outcome = try await check(publishing: ["-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=60", "-vf", "setpts=2*PTS",
+                                                   "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "veryfast", "-g", "60"], duration: 4)
+        XCTAssertEqual(outcome.status(of: "frame-rate"), "warn", "\(outcome.checks["frame-rate"] ?? [:])")
+        XCTAssertEqual(outcome.checks["frame-rate"]?["measured"] as? String, "30.00 fps (declared 60.00)")
+    }
+
+    func testSending20FPSWhileDeclaring30ReportsTheDroppedFrames() async throws {
+        let outcome = try await check(publishing: ["-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                                                   "-vf", "select='not(eq(mod(n\\,3)\\,2))'", "-fps_mode", "passthrough",
+                                                   "-c:v", "libx264", "-preset", "veryfast", "-g", "60"], duration: 4)
+        XCTAssertEqual(outcome.status(of: "frame-rate"), "warn", "\(outcome.checks["frame-rate"] ?? [:])")
+        XCTAssertEqual(outcome.status(of: "timestamps"), "warn", "\(outcome.checks["timestamps"] ?? [:])")
+        XCTAssertTrue((outcome.checks["timestamps"]?["measured"] as? String)?.contains("frames dropped before sending") ?? false)
+        XCTAssertTrue((outcome.checks["timestamps"]?["advice"] as? String)?.contains("Encoding overloaded") ?? false)
+    }
+
+    func testAStronglyVaryingBitrateWarnsOnStability() async throws {
+        // Noise every other second, constant quality: the bitrate swings several times over.
+        let outcome = try await check(publishing: ["-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                                                   "-vf", "noise=alls=80:allf=t:enable='lt(mod(t\\,2)\\,1)'",
+                                                   "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", "60"], duration: 5)
+        XCTAssertEqual(outcome.status(of: "bitrate-stability"), "warn", "\(outcome.checks["bitrate-stability"] ?? [:])")
+        XCTAssertTrue((outcome.checks["bitrate-stability"]?["advice"] as? String)?.contains("Rate Control: CBR") ?? false)
+    }
+
     func testNoPublisherWithinTheWaitExits3WithAClearMessage() async throws {
         let (status, _, errors) = try await ImagoProcess.run(["check", "--rtmp", "127.0.0.1:0", "--open", "--wait", "1"])
         XCTAssertEqual(status, 3)
