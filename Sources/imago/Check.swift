@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImagoCore
+import ImagoMedia
 import ImagoRTMP
 import Logging
 
@@ -16,7 +17,7 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var relay: RelayOptions
 
-    @Argument(help: ArgumentHelp("A source to analyse instead of waiting for a publisher (not implemented yet).", valueName: "url"))
+    @Argument(help: ArgumentHelp("A source to analyse instead of waiting for a publisher: a file, or an rtmp://, rtsp://, http(s):// URL libavformat opens (--wait bounds connecting and each read, at most 30 s).", valueName: "url"))
     var url: String?
 
     @Option(name: .customLong("wait"), help: ArgumentHelp("Seconds to wait for a publisher.", valueName: "seconds"))
@@ -36,8 +37,8 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         RelayOptions.prepareProcess()
         if let url {
-            FileHandle.standardError.write(Data("imago check: analysing a URL (\(url.prefix(80))) is not implemented yet; publish to `imago check` instead (it prints where)\n".utf8))
-            throw ExitCode(3)
+            try checkSource(url)
+            return
         }
         var logger = relay.makeLogger()
         logger.logLevel = max(logger.logLevel, .warning)
@@ -58,6 +59,24 @@ struct Check: AsyncParsableCommand {
             print(Self.report(check, stream: "\(stream.name)", seconds: analysed))
         }
         if check.exitStatus != 0 { throw ExitCode(check.exitStatus) }
+    }
+
+    /// `imago check URL`: the source opened with libavformat, read for `--duration` s of its timeline.
+    private func checkSource(_ url: String) throws {
+        let result: (check: StreamCheck, seconds: Double)
+        do {
+            result = try SourceCheck.check(url: url, durationSeconds: durationSeconds, timeoutSeconds: min(waitSeconds, 30))
+        } catch {
+            FileHandle.standardError.write(Data("imago check: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        let name = MediaReader.redacted(url)
+        if json {
+            print(Self.json(CheckReport(stream: name, seconds: result.seconds, status: result.check.status, exitStatus: result.check.exitStatus, checks: result.check.results)))
+        } else {
+            print(Self.report(result.check, stream: name, seconds: result.seconds))
+        }
+        if result.check.exitStatus != 0 { throw ExitCode(result.check.exitStatus) }
     }
 
     private func announce(configuration: RelayConfiguration, port: Int) {

@@ -127,12 +127,51 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue((outcome.checks["bitrate-stability"]?["advice"] as? String)?.contains("Rate Control: CBR") ?? false)
     }
 
+    /// `imago check URL` on a file and on an RTMP server (`ffmpeg -listen 1`) gives the verdicts the push
+    /// case gives for the same recording (a file is not paced, so it has no arrival check).
+    func testAFileAndAnRTMPURLGetTheSameVerdictsAsThePushCase() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("imago-check-\(UUID().uuidString).flv").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        // Baseline with a 10 s GOP: a warning and a failure to agree on, besides the passes.
+        let made = try FFmpegTools.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi",
+                                                  "-i", "sine=sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "baseline",
+                                                  "-g", "300", "-b:v", "1M", "-c:a", "aac", "-ac", "2", "-b:a", "128k", "-t", "9", file])
+        XCTAssertEqual(made.status, 0, made.errors)
+        func verdicts(_ object: [String: Any]) -> [String: String] {
+            var verdicts: [String: String] = [:]
+            for check in object["checks"] as? [[String: Any]] ?? [] { verdicts[check["id"] as? String ?? ""] = check["status"] as? String }
+            return verdicts
+        }
+        let pushed = verdicts(try await check(publishing: ["-re", "-i", file, "-c", "copy"], duration: 5).report)
+        XCTAssertEqual(pushed["keyframe-interval"], "fail")
+        XCTAssertEqual(pushed["h264-profile"], "warn")
+
+        let (fileStatus, fileOutput, fileErrors) = try await ImagoProcess.run(["check", file, "--duration", "5", "--json"])
+        XCTAssertEqual(fileStatus, 2, fileErrors)
+        var fromFile = verdicts(try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(fileOutput.utf8)) as? [String: Any], fileOutput))
+        XCTAssertNil(fromFile["arrival"], "a file is read as fast as it can be: no arrival to judge")
+        fromFile["arrival"] = pushed["arrival"]
+        XCTAssertEqual(fromFile, pushed, "file and push agree")
+
+        let port = try MonitorAnnotationTests.freePort()
+        let server = try FFmpegPublisher(arguments: ["-re", "-i", file, "-c", "copy", "-listen", "1", "-f", "flv", "rtmp://127.0.0.1:\(port)/live/x"])
+        defer { server.kill() }
+        try await Task.sleep(for: .milliseconds(700))
+        let (urlStatus, urlOutput, urlErrors) = try await ImagoProcess.run(["check", "rtmp://127.0.0.1:\(port)/live/x", "--duration", "5", "--json"])
+        XCTAssertEqual(urlStatus, 2, urlErrors)
+        let fromURL = verdicts(try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(urlOutput.utf8)) as? [String: Any], urlOutput))
+        XCTAssertEqual(fromURL, pushed, "an RTMP URL and push agree")
+    }
+
     func testNoPublisherWithinTheWaitExits3WithAClearMessage() async throws {
         let (status, _, errors) = try await ImagoProcess.run(["check", "--rtmp", "127.0.0.1:0", "--open", "--wait", "1"])
         XCTAssertEqual(status, 3)
         XCTAssertTrue(errors.contains("no stream arrived within 1 s (--wait)"), errors)
-        let (urlStatus, _, urlErrors) = try await ImagoProcess.run(["check", "rtmp://example.invalid/live/x"])
+        let (urlStatus, _, urlErrors) = try await ImagoProcess.run(["check", "rtmp://127.0.0.1:1/live/x", "--wait", "5"])
         XCTAssertEqual(urlStatus, 3)
-        XCTAssertTrue(urlErrors.contains("not implemented yet"), urlErrors)
+        XCTAssertTrue(urlErrors.contains("imago check: cannot open rtmp://127.0.0.1:1/live/x: Connection refused"), urlErrors)
+        let (secretStatus, _, secretErrors) = try await ImagoProcess.run(["check", "rtsp://user:hunter2@127.0.0.1:1/cam", "--wait", "5"])
+        XCTAssertEqual(secretStatus, 3)
+        XCTAssertFalse(secretErrors.contains("hunter2"), "credentials in a URL are never shown: \(secretErrors)")
     }
 }

@@ -55,11 +55,12 @@ public struct StreamCheck: Sendable, Codable, Equatable {
         let fps = m.framesPerSecond
         // Profile and level.
         if let video, video.codec == .h264 {
-            let profile = video.profile ?? "unknown"
+            let profile = video.profile ?? "unknown (no avcC record)"
             let good = ["High", "Main"].contains(profile)
             results.append(CheckResult(
-                id: "h264-profile", title: "H.264 profile", status: good ? .pass : .warn, measured: profile, recommended: "High (or Main)",
-                advice: good ? "" : "\(output) → Profile: high (Baseline has no B-frames or CABAC: about 10–20 % more bitrate for the same picture)"))
+                id: "h264-profile", title: "H.264 profile", status: video.profile == nil ? .info : good ? .pass : .warn, measured: profile,
+                recommended: "High (or Main)",
+                advice: good || video.profile == nil ? "" : "\(output) → Profile: high (Baseline has no B-frames or CABAC: about 10–20 % more bitrate for the same picture)"))
             if let width = video.width, let height = video.height, let fps, let levelText = video.level, let level = Double(levelText),
                let needed = CheckRules.lowestH264Level(width: width, height: height, framesPerSecond: fps) {
                 let enough = level >= needed - 0.001
