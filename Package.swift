@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "imago", targets: ["imago"]),
         .library(name: "ImagoRTMP", targets: ["ImagoRTMP"]),  // for the fuzz harnesses in Fuzz/
+        .library(name: "ImagoCodecs", targets: ["ImagoCodecs"]),  // likewise
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
@@ -25,10 +26,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
     ],
     targets: [
+        // What every source's media is made of, whatever carried it: codec configuration records (avcC, hvcC,
+        // av1C, AudioSpecificConfig), H.264 parameter sets, NAL units, and the escaping of text a peer sent.
+        .target(name: "ImagoCodecs"),
         // RTMP handshake, chunk stream, AMF0, FLV tags and the NIO server. Knows nothing of FFmpeg or the UI.
         .target(
             name: "ImagoRTMP",
             dependencies: [
+                "ImagoCodecs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -67,16 +72,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Stream registry, history ring, decoding, health figures. Knows neither NIO nor ncurses.
+        // Stream registry, history ring, decoding, health figures, fed through one source-neutral interface
+        // (`StreamFeed`). Knows neither RTMP, NIO nor ncurses.
         .target(
             name: "ImagoCore",
             dependencies: [
-                "ImagoRTMP",
+                "ImagoCodecs",
                 "ImagoMedia",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+        ),
+        // How media gets into the core: the RTMP server's adapter (FLV/AMF0 to feeds), pulled sources read with
+        // libavformat (reconnecting), the demo, and the `Relay` service that runs them.
+        .target(
+            name: "ImagoSources",
+            dependencies: [
+                "ImagoCore", "ImagoRTMP", "ImagoMedia", "ImagoCodecs",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources")]
@@ -96,7 +112,7 @@ let package = Package(
         .target(
             name: "ImagoHTTP",
             dependencies: [
-                "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoRTMP",
+                "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoCodecs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -116,6 +132,9 @@ let package = Package(
             name: "imago",
             dependencies: [
                 "ImagoCore",
+                "ImagoCodecs",
+                "ImagoRTMP",
+                "ImagoSources",
                 "ImagoFaces",
                 "ImagoMedia",
                 "ImagoTUI",
@@ -139,17 +158,18 @@ let package = Package(
         ),
         .testTarget(
             name: "ImagoRTMPTests",
-            dependencies: ["ImagoRTMP", "ImagoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["ImagoRTMP", "ImagoCodecs", "ImagoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ImagoTUITests", dependencies: ["ImagoTUI", "ImagoTestSupport"]),
         .testTarget(
-            name: "ImagoFacesTests", dependencies: ["ImagoFaces", "CDlibFaces", "ImagoCore", "ImagoMedia", "ImagoTestSupport"],
+            name: "ImagoFacesTests", dependencies: ["ImagoFaces", "CDlibFaces", "ImagoCore", "ImagoSources", "ImagoMedia", "ImagoTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg", "ImagoTestSupport"]),
         .testTarget(name: "ImagoHTTPTests", dependencies: ["ImagoHTTP", "ImagoCore", "ImagoTestSupport"]),
-        .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
-        .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),
+        .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"]),
+        .testTarget(name: "ImagoSourcesTests", dependencies: ["ImagoSources", "ImagoCore", "ImagoRTMP", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"]),
+        .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoCore", "ImagoSources", "ImagoTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

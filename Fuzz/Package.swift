@@ -28,6 +28,7 @@ let package = Package(
             dependencies: [
                 "FuzzSupport",
                 .product(name: "ImagoRTMP", package: "imago"),
+                .product(name: "ImagoCodecs", package: "imago"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,5 @@
+import ImagoCodecs
+
 /// Why an RTMP connection was closed. Each case names what the peer did and the numbers involved,
 /// so the log line alone tells an operator what went wrong.
 public enum RTMPError: Error, Sendable, Equatable, CustomStringConvertible {

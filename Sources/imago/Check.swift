@@ -1,6 +1,8 @@
+import ImagoCodecs
 import ArgumentParser
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoMedia
 import ImagoRTMP
 import Logging

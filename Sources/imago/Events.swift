@@ -1,3 +1,4 @@
+import ImagoCodecs
 import ArgumentParser
 import Foundation
 import ImagoFaces

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoFaces
 import ImagoRTMP
 import Logging

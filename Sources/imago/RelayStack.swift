@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoFaces
 import ImagoHTTP
 import Logging
@@ -39,7 +40,9 @@ struct RelayStack: Sendable {
         }
         faces = try faceOptions.makeMonitor(for: relay, eventLog: eventLog, logger: logger, onEvent: onFaceEvent)
         if let (apiConfiguration, tokens) = try http.configuration(dataDirectory: relayOptions.dataDirectoryURL) {
-            api = try APIServer(configuration: apiConfiguration, relay: relay, eventLog: eventLog, metrics: metrics, logger: logger)
+            api = try APIServer(
+                configuration: apiConfiguration, registry: relay.registry, connectionCount: { [relay] in relay.rtmpConnectionCount },
+                eventLog: eventLog, metrics: metrics, logger: logger)
             generatedTokens = tokens
         } else {
             api = nil

@@ -3,10 +3,13 @@ import XCTest
 @testable import ImagoCore
 
 final class StreamTimelineTests: XCTestCase {
-    func testUnwrapsThe32BitTimestamp() {
+    func testAJumpForwardOfMoreThanADayIsRebasedAndExtremeValuesCannotOverflow() {
         var timeline = StreamTimeline()
-        XCTAssertEqual(timeline.map(0xFFFF_FF00), 0xFFFF_FF00)
-        XCTAssertEqual(timeline.map(0x0000_0010), 0x1_0000_0010)
+        _ = timeline.map(1_000)
+        XCTAssertEqual(timeline.map(1_000 + 86_400_001), 1_001)
+        XCTAssertEqual(timeline.map(Int64.max), 1_002)
+        XCTAssertEqual(timeline.map(Int64.min), 1_003)
+        XCTAssertEqual(timeline.map(Int64.min + 40), 1_043)
     }
 
     func testReconnectContinuesAfterTheGap() {

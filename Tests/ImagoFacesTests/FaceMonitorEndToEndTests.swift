@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoFaces
 import ImagoTestSupport
 import Logging

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import XCTest
+@testable import ImagoCodecs
 
 @testable import ImagoRTMP
 

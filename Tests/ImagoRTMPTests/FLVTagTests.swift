@@ -1,6 +1,7 @@
 import NIOCore
 import ImagoTestSupport
 import XCTest
+@testable import ImagoCodecs
 @testable import ImagoRTMP
 
 /// FLV video/audio tag bodies, decoder configuration records and NAL unit scanning.

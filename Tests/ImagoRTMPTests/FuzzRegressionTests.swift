@@ -1,4 +1,5 @@
 import XCTest
+@testable import ImagoCodecs
 
 @testable import ImagoRTMP
 

@@ -1,4 +1,5 @@
 import XCTest
+@testable import ImagoCodecs
 @testable import ImagoRTMP
 
 /// SPS parsing against real x264 output and hand-built parameter sets, plus the bit reader underneath.

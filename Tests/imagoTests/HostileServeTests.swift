@@ -1,4 +1,5 @@
 import Foundation
+import ImagoCore
 import ImagoRTMP
 import ImagoTestSupport
 import XCTest
@@ -89,6 +90,13 @@ final class HostileServeTests: XCTestCase {
         process.terminate()
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, errors.value)
+    }
+
+    func testAFigureThatIsNotFiniteIsWrittenAsNullAndTheJSONLineStaysWhole() throws {
+        struct Figures: Encodable { let width: Double; let height: Double; let fps: Double }
+        let line = StreamHealth.jsonLine(for: Figures(width: .nan, height: .infinity, fps: 30))
+        XCTAssertEqual(line, #"{"fps":30,"height":null,"width":null}"#)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
     }
 
     func testTheDataDirectoryAndTheLogAreReadableByTheirOwnerOnly() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoTestSupport
 import ImagoTUI
 import XCTest

@@ -1,4 +1,5 @@
 import FuzzSupport
+import ImagoCodecs
 import ImagoRTMP
 
 /// Input: an av1C record (the AV1 sequence start payload), including its sequence header OBU.

@@ -1,4 +1,5 @@
 import FuzzSupport
+import ImagoCodecs
 import ImagoRTMP
 
 /// Input: an avcC record (the AVC sequence header payload). Its SPS units are parsed further, as the

@@ -1,4 +1,5 @@
 import FuzzSupport
+import ImagoCodecs
 import ImagoRTMP
 
 /// Input: an AAC AudioSpecificConfig (the AAC sequence header payload).

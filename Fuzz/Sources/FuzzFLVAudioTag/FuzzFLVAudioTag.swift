@@ -1,4 +1,5 @@
 import FuzzSupport
+import ImagoCodecs
 import ImagoRTMP
 import NIOCore
 

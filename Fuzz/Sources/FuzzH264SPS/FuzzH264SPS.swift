@@ -1,4 +1,5 @@
 import FuzzSupport
+import ImagoCodecs
 import ImagoRTMP
 
 /// Input: an H.264 SPS NAL unit, header byte included.

@@ -1,4 +1,5 @@
 import FuzzSupport
+import ImagoCodecs
 import ImagoRTMP
 
 /// Input: an hvcC record (the HEVC sequence start payload); parsing it also reads the first SPS.

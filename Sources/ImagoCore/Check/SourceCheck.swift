@@ -1,6 +1,6 @@
 import Foundation
 import ImagoMedia
-import ImagoRTMP
+import ImagoCodecs
 
 /// `imago check URL`: the same checks on a source libavformat opens (a file, an RTMP server, RTSP,
 /// HTTP), read for `durationSeconds` of its timeline.

@@ -1,5 +1,5 @@
 import Foundation
-import ImagoRTMP
+import ImagoCodecs
 
 /// The verdicts on one stream, with what was measured, what is recommended and the OBS setting to
 /// change: what `imago check` prints and the monitor's Check panel shows.

@@ -1,5 +1,5 @@
 import Foundation
-import ImagoRTMP
+import ImagoCodecs
 
 /// What a window of a stream's packets shows about its encoder and link: frame rate and pacing,
 /// keyframe intervals, bitrate and its stability, audio, drift, timestamp gaps and arrival against

@@ -8,7 +8,7 @@ public struct DecodeSettings: Sendable {
     /// With more live streams than this, streams other than the focused one decode keyframes only.
     public var fullDecodeLimit = 4
     /// Bytes of packets that may wait for the decoder (see `RelayLimits.decoderQueueBytes`).
-    public var maxQueueBytes = RelayLimits.default.decoderQueueBytes
+    public var maxQueueBytes = 32 << 20
     /// libavcodec threads per decoder; 1 keeps latency lowest and predictable.
     public var decoderThreads = 1
     /// Test hook: seconds each decode call is slowed by, to simulate a machine that cannot keep up.

@@ -1,7 +1,7 @@
 import DequeModule
 import Foundation
 import ImagoMedia
-import ImagoRTMP
+import ImagoCodecs
 import Logging
 
 /// Decodes one stream's video on its own thread and keeps its `LatestFrame` current.

@@ -3,11 +3,24 @@ import Foundation
 /// Everything measured about one stream at one moment: one value that the serve log line, the
 /// JSON line, the terminal UI and the HTTP API all read, so they never disagree.
 public struct StreamHealth: Sendable, Codable, Equatable {
+    /// Where a stream is in its life. Pushed streams are live, stalled or disconnected; pulled sources
+    /// also connect, reconnect (with backoff) and fail (only for errors retrying cannot fix).
     public enum State: String, Sendable, Codable {
-        /// A publisher is connected and sending.
+        /// A pulled source is being opened for the first time.
+        case connecting
+        /// A feed is connected and sending.
         case live
+        /// A feed is connected but has sent nothing for the stall timeout (`--stall-timeout`).
+        case stalled
+        /// A pulled source was lost and is retried after a backoff.
+        case reconnecting
+        /// A pulled source cannot work as configured (wrong password, not found, not video); `lastError` says why.
+        case failed
         /// The publisher went away; history is kept and a publisher on the same key resumes the stream.
         case disconnected
+
+        /// True while a feed is connected (live or stalled).
+        public var isConnected: Bool { self == .live || self == .stalled }
     }
 
     public struct Video: Sendable, Codable, Equatable {
@@ -61,6 +74,21 @@ public struct StreamHealth: Sendable, Codable, Equatable {
         public var audioKilobitsPerSecond: Double?
         public var videoCodec: String?
         public var audioCodec: String?
+
+        public init(
+            encoder: String? = nil, width: Double? = nil, height: Double? = nil, framesPerSecond: Double? = nil,
+            videoKilobitsPerSecond: Double? = nil, audioKilobitsPerSecond: Double? = nil, videoCodec: String? = nil,
+            audioCodec: String? = nil
+        ) {
+            self.encoder = encoder
+            self.width = width
+            self.height = height
+            self.framesPerSecond = framesPerSecond
+            self.videoKilobitsPerSecond = videoKilobitsPerSecond
+            self.audioKilobitsPerSecond = audioKilobitsPerSecond
+            self.videoCodec = videoCodec
+            self.audioCodec = audioCodec
+        }
     }
 
     /// What the live decoder does and how well it keeps up.
@@ -115,8 +143,14 @@ public struct StreamHealth: Sendable, Codable, Equatable {
     public var lastDisconnectedAt: Date?
     public var lastReconnectedAt: Date?
     public var lastDisconnectReason: String?
-    /// How many times a publisher came back on this stream after the first.
+    /// How many times a publisher came back (or a pulled source reconnected) on this stream after the first.
     public var reconnects: Int
+    /// The latest reason the stream is not live: a disconnect, or why a pulled source could not be opened.
+    public var lastError: String?
+    /// A reconnecting source's next attempt, in seconds from now.
+    public var retryInSeconds: Double?
+    /// Share of the stream's life (since it was first added or published) that a feed was connected, 0...1.
+    public var uptimeRatio: Double?
     /// Seconds since the last packet arrived.
     public var lastPacketAgeSeconds: Double?
     public var video: Video?

@@ -1,15 +1,16 @@
 import Foundation
-import ImagoRTMP
+import ImagoCodecs
 import Logging
 import Synchronization
 
 /// All streams by name, and the rules for who may publish to them.
 ///
-/// It is the RTMP server's delegate: it checks stream keys, hands over a key from a silent
-/// publisher to a new one, and routes media to the right `MediaStream`. The number of streams is
-/// bounded (`Settings.maxStreams`), a key names exactly one stream, and a stream nobody has
-/// published to for `Settings.streamExpirySeconds` is removed with its history.
-public final class StreamRegistry: RTMPIngestDelegate, Sendable {
+/// Every source feeds it the same way (`feedRequested`, `feed(_:received:)`, `feedEnded`): it checks
+/// stream keys, hands over a key from a silent publisher to a new one, and routes media to the right
+/// `MediaStream`. The number of streams is bounded (`Settings.maxStreams`), a key names exactly one
+/// stream, and a pushed stream nobody has published to for `Settings.streamExpirySeconds` is removed
+/// with its history. Pulled sources' streams stay until the source is removed.
+public final class StreamRegistry: Sendable {
     public struct Settings: Sendable {
         public var keyPolicy: StreamKeyPolicy
         /// A live publisher silent this long may be replaced by a new one on the same key.
@@ -23,12 +24,16 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         public var decode: DecodeSettings
         /// How streams are named outside the relay.
         public var publicID: StreamPublicID
+        /// A connected feed that sends nothing this long counts as stalled.
+        public var stallSeconds: Double
 
         public init(
             keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = 5, historySeconds: Double = 60, historyBytes: Int = 256 << 20,
-            maxStreams: Int = RelayLimits.default.maxStreams, streamExpirySeconds: Double = RelayLimits.default.streamExpirySeconds,
-            decode: DecodeSettings = DecodeSettings(), publicID: StreamPublicID = StreamPublicID(secret: SecretFile.randomToken(count: 32))
+            maxStreams: Int = 64, streamExpirySeconds: Double = 600,
+            decode: DecodeSettings = DecodeSettings(), publicID: StreamPublicID = StreamPublicID(secret: SecretFile.randomToken(count: 32)),
+            stallSeconds: Double = 5
         ) {
+            self.stallSeconds = stallSeconds
             self.publicID = publicID
             self.keyPolicy = keyPolicy
             self.publisherIdleSeconds = publisherIdleSeconds
@@ -42,7 +47,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
 
     private struct State: Sendable {
         var streams: [StreamName: MediaStream] = [:]
-        var publishers: [RTMPPublisherID: MediaStream] = [:]
+        var publishers: [FeedID: MediaStream] = [:]
         /// The stream the user looks at: always decoded in full.
         var focused: StreamName?
         /// Modes set explicitly for a stream, which the automatic policy leaves alone.
@@ -86,7 +91,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         settings.publicID.id(ofStream: description)
     }
 
-    // MARK: - RTMPIngestDelegate
+    // MARK: - Feeds
 
     /// What a publish request led to, decided in one critical section so two simultaneous publishes
     /// of one key cannot both be accepted.
@@ -96,14 +101,26 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         case accepted(resumed: Bool, takeover: (publisher: MediaStream.Publisher, reason: String)?)
     }
 
-    public func publishRequested(_ request: RTMPPublishRequest) -> RTMPPublishDecision {
-        let name = StreamName(app: request.app, key: request.streamKey)
-        if let problem = StreamName.problem(app: request.app, key: request.streamKey) {
-            return reject(request, name: name, toPeer: problem, logged: problem)
-        }
-        guard settings.keyPolicy.allows(request.streamKey) else {
-            let reason = "stream key '\(request.streamKey)' is not known to this server"
-            return reject(request, name: name, toPeer: reason, logged: reason)
+    /// A source asks to feed a stream: a pushed one needs a known key, a pulled one a stream added with
+    /// `addPulledSource`. Called on a network or source thread: it does not block.
+    public func feedRequested(_ request: FeedRequest) -> FeedDecision {
+        let name: StreamName
+        switch request.origin {
+        case .pushed(let app, let key):
+            name = StreamName(app: app, key: key)
+            if let problem = StreamName.problem(app: app, key: key) {
+                return reject(request, name: name, toPeer: problem, logged: problem)
+            }
+            guard settings.keyPolicy.allows(key) else {
+                let reason = "stream key '\(key)' is not known to this server"
+                return reject(request, name: name, toPeer: reason, logged: reason)
+            }
+        case .pulled(let source):
+            name = StreamName.pulled(source)
+            guard stream(named: name) != nil else {
+                let reason = "no pulled source is called \(source)"
+                return reject(request, name: name, toPeer: reason, logged: reason)
+            }
         }
         expireStreams()
         let now = MonotonicClock.nowNanoseconds()
@@ -120,9 +137,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
                     let reason = "this server holds \(state.streams.count) streams, its limit (--max-streams \(settings.maxStreams)); try again later"
                     return .rejected(toPeer: reason, logged: reason)
                 }
-                stream = MediaStream(
-                    name: name, publicID: settings.publicID.id(of: name), historySeconds: settings.historySeconds, historyBytes: settings.historyBytes,
-                    decodeSettings: settings.decode, decodeMode: settings.decode.enabled ? .full : .off, logger: logger)
+                stream = makeStream(name)
                 state.streams[name] = stream
             }
             var takeover: (publisher: MediaStream.Publisher, reason: String)?
@@ -138,9 +153,9 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
                 takeover = (current, reason)
             }
             let resumed = stream.begin(MediaStream.Publisher(
-                id: request.publisherID, peer: request.peer, flashVersion: request.flashVersion.map { PeerText.escaped($0) },
-                connectedAt: Date(), connectedNanoseconds: now, control: request.connection))
-            state.publishers[request.publisherID] = stream
+                id: request.id, peer: request.peer, flashVersion: request.encoder.map { PeerText.escaped($0) },
+                connectedAt: Date(), connectedNanoseconds: now, control: request.control))
+            state.publishers[request.id] = stream
             return .accepted(resumed: resumed, takeover: takeover)
         }
         switch claim {
@@ -152,7 +167,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
                 emit(RelayEvent(kind: .takeover, stream: name, peer: replaced.peer, detail: reason))
                 replaced.control.close(reason: reason)
             }
-            let encoder = request.flashVersion.map { PeerText.escaped($0) }
+            let encoder = request.encoder.map { PeerText.escaped($0) }
             logger.info(resumed ? "publisher resumed stream" : "publisher started", metadata: [
                 "stream": "\(name)", "peer": "\(request.peer)", "encoder": "\(encoder ?? "-")",
             ])
@@ -162,21 +177,61 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         }
     }
 
-    public func publisher(_ id: RTMPPublisherID, didReceive event: RTMPPublisherEvent) {
+    /// Media from an accepted feed. Called on the feed's thread: it does not block.
+    public func feed(_ id: FeedID, received input: MediaInput) {
         guard let stream = state.withLock({ $0.publishers[id] }) else { return }
-        stream.ingest(event, from: id)
+        stream.ingest(input, from: id)
     }
 
-    public func publisherDidEnd(_ id: RTMPPublisherID, reason: RTMPPublishEndReason) {
+    /// An accepted feed stopped (or a rejected one went away, which changes nothing).
+    public func feedEnded(_ id: FeedID, reason: FeedEndReason) {
         guard let stream = state.withLock({ $0.publishers.removeValue(forKey: id) }) else { return }
         let peer = stream.currentPublisher?.peer ?? "?"
         guard stream.end(id, reason: reason.description) else { return }
         let kind: RelayEvent.Kind
-        if case .unpublished = reason { kind = .unpublish } else { kind = .disconnect }
+        if case .ended = reason { kind = .unpublish } else { kind = .disconnect }
         logger.info(kind == .unpublish ? "publisher stopped" : "publisher disconnected", metadata: [
             "stream": "\(stream.name)", "peer": "\(peer)", "reason": "\(reason)",
         ])
         emit(RelayEvent(kind: kind, stream: stream.name, peer: peer, detail: reason.description))
+        applyDecodePolicy()
+    }
+
+    private func makeStream(_ name: StreamName) -> MediaStream {
+        MediaStream(
+            name: name, publicID: settings.publicID.id(of: name), historySeconds: settings.historySeconds,
+            historyBytes: settings.historyBytes, decodeSettings: settings.decode,
+            decodeMode: settings.decode.enabled ? .full : .off, stallSeconds: settings.stallSeconds, logger: logger)
+    }
+
+    // MARK: - Pulled sources
+
+    /// Adds the stream of the pulled source `name` (state: connecting) and returns it; an existing one is
+    /// returned as it is. Pulled streams count towards `maxStreams` and never expire; `removePulledSource` removes them.
+    @discardableResult
+    public func addPulledSource(_ name: String) -> MediaStream {
+        let streamName = StreamName.pulled(name)
+        return state.withLock { state in
+            if let existing = state.streams[streamName] { return existing }
+            let stream = makeStream(streamName)
+            state.streams[streamName] = stream
+            return stream
+        }
+    }
+
+    /// What the pulled source `name` does between feeds (connecting, reconnecting, failed).
+    public func setPullStatus(_ status: MediaStream.PullStatus, forSource name: String) {
+        stream(named: .pulled(name))?.setPullStatus(status)
+    }
+
+    /// Removes a pulled source's stream with its history (the source was taken out of the configuration).
+    public func removePulledSource(_ name: String) {
+        let removed = state.withLock { state -> MediaStream? in
+            let streamName = StreamName.pulled(name)
+            state.modeOverrides.removeValue(forKey: streamName)
+            return state.streams.removeValue(forKey: streamName)
+        }
+        removed?.stop()
         applyDecodePolicy()
     }
 
@@ -219,15 +274,18 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
     }
 
     /// Refuses a publish: `toPeer` goes back to the publisher, `logged` (which may name other peers) to the log.
-    private func reject(_ request: RTMPPublishRequest, name: StreamName, toPeer: String, logged: String) -> RTMPPublishDecision {
-        let shown = PeerText.escaped(logged, limit: RTMPError.reasonCharacters)
+    private func reject(_ request: FeedRequest, name: StreamName, toPeer: String, logged: String) -> FeedDecision {
+        let shown = PeerText.escaped(logged, limit: Self.reasonCharacters)
         logger.warning("publish rejected", metadata: [
-            "stream": "\(name.escapedDescription)", "key": "\(PeerText.escaped(request.streamKey))", "peer": "\(request.peer)",
+            "stream": "\(name.escapedDescription)", "key": "\(PeerText.escaped(name.key))", "peer": "\(request.peer)",
             "reason": "\(shown)",
         ])
         emit(RelayEvent(kind: .reject, stream: name.escaped, peer: request.peer, detail: shown))
-        return .reject(PeerText.escaped(toPeer, limit: RTMPError.reasonCharacters))
+        return .reject(PeerText.escaped(toPeer, limit: Self.reasonCharacters))
     }
+
+    /// Longest reason given to a peer or logged for a rejection, in characters.
+    public static let reasonCharacters = 240
 
     // MARK: - Expiry
 
@@ -236,7 +294,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
     public func expireStreams(now: UInt64 = MonotonicClock.nowNanoseconds()) {
         let expiry = settings.streamExpirySeconds
         let expired: [MediaStream] = state.withLock { state in
-            let old = state.streams.values.filter { $0.disconnectedSeconds(now: now).map { $0 >= expiry } ?? false }
+            let old = state.streams.values.filter { !$0.name.isPulled && ($0.disconnectedSeconds(now: now).map { $0 >= expiry } ?? false) }
             for stream in old {
                 state.streams.removeValue(forKey: stream.name)
                 state.modeOverrides.removeValue(forKey: stream.name)
@@ -246,7 +304,7 @@ public final class StreamRegistry: RTMPIngestDelegate, Sendable {
         for stream in expired {
             stream.stop()
             logger.info("stream expired", metadata: ["stream": "\(stream.name)", "after_seconds": "\(expiry)"])
-            emit(RelayEvent(kind: .expire, stream: stream.name, peer: "-", detail: "no publisher for \(RTMPError.seconds(expiry)) s"))
+            emit(RelayEvent(kind: .expire, stream: stream.name, peer: "-", detail: String(format: "no publisher for %g s", expiry)))
         }
     }
 

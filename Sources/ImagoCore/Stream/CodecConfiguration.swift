@@ -1,4 +1,4 @@
-import ImagoRTMP
+import ImagoCodecs
 
 /// A video stream's decoder configuration and what it says about the picture.
 public struct VideoConfiguration: Sendable, Equatable {

@@ -1,12 +1,10 @@
-import ImagoRTMP
-
 /// One timed unit in a stream's history: an encoded video or audio frame, a data message, or a gap marker.
 public struct MediaPacket: Sendable {
     public enum Kind: Sendable {
         case video(VideoConfiguration)
         case audio(AudioConfiguration)
-        /// A timed data message (`onTextData`, `onCuePoint`, sensor data) with its AMF0 values.
-        case data(name: String, values: [AMF0Value])
+        /// A timed data message (`onTextData`, `onCuePoint`, sensor data) with its values.
+        case data(name: String, values: [DataValue])
         /// The publisher dropped here and came back; `seconds` is how long it was away.
         case gap(seconds: Double)
     }
@@ -21,7 +19,7 @@ public struct MediaPacket: Sendable {
     /// When the packet arrived, in `MonotonicClock` nanoseconds.
     public let arrivalNanoseconds: UInt64
     /// A point a decoder can start from: an IDR/IRAP video frame (checked in the bitstream, not only the
-    /// FLV flag), or an audio frame of a stream without video.
+    /// container's flag), or an audio frame of a stream without video.
     public let isKeyframe: Bool
     /// The encoded frame as received: length-prefixed NAL units, AV1 OBUs or a raw AAC frame.
     public let payload: [UInt8]

@@ -1,5 +1,5 @@
 import Foundation
-import ImagoRTMP
+import ImagoCodecs
 import Logging
 import Synchronization
 
@@ -9,14 +9,14 @@ import Synchronization
 /// history intact. All state sits behind one lock with short critical sections: ingest runs on
 /// network threads, readers (UI, API, stats) on their own.
 public final class MediaStream: Sendable {
-    /// The publisher currently feeding the stream.
+    /// The feed (a publisher, or a pulled source's session) currently feeding the stream.
     struct Publisher: Sendable {
-        let id: RTMPPublisherID
+        let id: FeedID
         let peer: String
         let flashVersion: String?
         let connectedAt: Date
         let connectedNanoseconds: UInt64
-        let control: any RTMPConnectionControl
+        let control: any FeedControl
     }
 
     private struct State: Sendable {
@@ -39,6 +39,20 @@ public final class MediaStream: Sendable {
         var lastReconnectedAt: Date?
         var lastDisconnectReason: String?
         var lastPacketNanoseconds: UInt64?
+        /// A pulled source's state between feeds (nil for pushed streams).
+        var pullStatus: PullStatus?
+        let createdNanoseconds = MonotonicClock.nowNanoseconds()
+        /// Time feeds were connected, not counting the current one.
+        var connectedNanoseconds: UInt64 = 0
+    }
+
+    /// What a pulled source is doing while no feed is connected.
+    public enum PullStatus: Sendable, Equatable {
+        case connecting
+        /// Lost; the next attempt starts at `retryAt` (`MonotonicClock` ns). `reason` is the last error.
+        case reconnecting(reason: String, retryAt: UInt64)
+        /// Retrying cannot help; `reason` says what to fix.
+        case failed(reason: String)
     }
 
     public let name: StreamName
@@ -50,15 +64,25 @@ public final class MediaStream: Sendable {
     public let faceFigures = FaceFigures()
     private let state: Mutex<State>
 
+    /// A connected feed silent this long counts as stalled.
+    let stallSeconds: Double
+
     init(
         name: StreamName, publicID: String, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings,
-        decodeMode: DecodeMode, logger: Logger
+        decodeMode: DecodeMode, stallSeconds: Double, logger: Logger
     ) {
         self.name = name
         self.publicID = publicID
+        self.stallSeconds = stallSeconds
         self.decoder = StreamDecoder(name: name.description, settings: decodeSettings, mode: decodeMode, logger: logger)
-        self.state = Mutex(State(history: PacketHistory(
-            maxDurationMilliseconds: Int64(historySeconds * 1000), maxBytes: historyBytes)))
+        self.state = Mutex(State(
+            history: PacketHistory(maxDurationMilliseconds: Int64(historySeconds * 1000), maxBytes: historyBytes),
+            pullStatus: name.isPulled ? .connecting : nil))
+    }
+
+    /// A pulled source reports what it does between feeds.
+    func setPullStatus(_ status: PullStatus) {
+        state.withLock { $0.pullStatus = status }
     }
 
     /// Stops the decoder thread (relay shutdown).
@@ -120,12 +144,14 @@ public final class MediaStream: Sendable {
     /// The publisher `id` ended. Returns false when `id` is not the current publisher (e.g. a stale
     /// connection that was already replaced).
     /// The decoder thread ends once it has decoded what was queued; its latest frame stays readable.
-    func end(_ id: RTMPPublisherID, reason: String) -> Bool {
+    func end(_ id: FeedID, reason: String) -> Bool {
         let ended = state.withLock { state in
             guard state.publisher?.id == id else { return false }
             state.publisher = nil
             state.lastDisconnectedAt = Date()
-            state.lastDisconnectedNanoseconds = MonotonicClock.nowNanoseconds()
+            let now = MonotonicClock.nowNanoseconds()
+            state.lastDisconnectedNanoseconds = now
+            state.connectedNanoseconds += now - min(now, state.lastPublisher?.connectedNanoseconds ?? now)
             state.lastDisconnectReason = reason
             return true
         }
@@ -135,20 +161,26 @@ public final class MediaStream: Sendable {
 
     // MARK: - Ingest
 
-    /// Adds what the publisher `id` sent. Ignored unless `id` is the current publisher.
-    func ingest(_ event: RTMPPublisherEvent, from id: RTMPPublisherID, arrival: UInt64 = MonotonicClock.nowNanoseconds()) {
+    /// Adds what the feed `id` sent. Ignored unless `id` is the current feed.
+    func ingest(_ input: MediaInput, from id: FeedID, arrival: UInt64 = MonotonicClock.nowNanoseconds()) {
         state.withLock { state in
             guard state.publisher?.id == id else { return }
             state.lastPacketNanoseconds = arrival
-            switch event {
-            case .metadata(let properties):
-                state.metadata = Self.metadata(from: properties)
-            case .video(let tag, let timestamp):
-                if let packet = Self.ingestVideo(tag, timestamp: timestamp, arrival: arrival, into: &state) {
+            switch input {
+            case .metadata(let metadata):
+                state.metadata = metadata
+            case .videoConfiguration(let configuration):
+                state.videoConfiguration = configuration
+            case .audioConfiguration(let configuration):
+                state.audioConfiguration = configuration
+            case .video(let dts, let composition, let flaggedKeyframe, let payload):
+                if let packet = Self.ingestVideo(
+                    payload, dts: dts, composition: composition, flaggedKeyframe: flaggedKeyframe, arrival: arrival, into: &state)
+                {
                     decoder.enqueue(packet)
                 }
-            case .audio(let tag, let timestamp):
-                Self.ingestAudio(tag, timestamp: timestamp, arrival: arrival, into: &state)
+            case .audio(let dts, let payload):
+                Self.ingestAudio(payload, dts: dts, arrival: arrival, into: &state)
             case .data(let name, let values, let timestamp):
                 state.dataMessages += 1
                 let dts = state.timeline.map(timestamp)
@@ -160,87 +192,70 @@ public final class MediaStream: Sendable {
         }
     }
 
-    /// Adds a video tag to the history; returns the packet it made, for the decoder.
-    private static func ingestVideo(_ tag: FLVVideoTag, timestamp: UInt32, arrival: UInt64, into state: inout State) -> MediaPacket? {
-        switch tag.packet {
-        case .sequenceStart(let record):
-            state.videoConfiguration = VideoConfiguration(codec: tag.codec, record: record)
-            return nil
-        case .codedFrame(let compositionTime, let data):
-            guard let configuration = state.videoConfiguration, !data.isEmpty else { return nil }
-            let dts = state.timeline.map(timestamp)
-            let isKeyframe: Bool
-            switch configuration.codec {
-            case .h264: isKeyframe = NALUnitScanner.h264ContainsIDR(data, lengthSize: configuration.nalUnitLengthSize)
-            case .hevc: isKeyframe = NALUnitScanner.hevcContainsIRAP(data, lengthSize: configuration.nalUnitLengthSize)
-            default: isKeyframe = tag.frameType == .keyframe
-            }
-            let packet = MediaPacket(
-                kind: .video(configuration), dtsMilliseconds: dts, ptsMilliseconds: dts + Int64(compositionTime),
-                arrivalNanoseconds: arrival, isKeyframe: isKeyframe, payload: data)
-            state.video.add(dtsMilliseconds: dts, arrivalNanoseconds: arrival, bytes: data.count)
-            if isKeyframe {
-                state.keyframesReceived += 1
-                if let previous = state.lastKeyframeMilliseconds, dts > previous {
-                    state.keyframeIntervalSeconds = Double(dts - previous) / 1000
-                }
-                state.lastKeyframeMilliseconds = dts
-            }
-            state.history.append(packet)
-            return packet
-        case .sequenceEnd, .metadata, .command:
-            return nil
+    /// Adds a video frame to the history; returns the packet it made, for the decoder.
+    private static func ingestVideo(
+        _ data: [UInt8], dts raw: Int64, composition: Int64, flaggedKeyframe: Bool, arrival: UInt64, into state: inout State
+    ) -> MediaPacket? {
+        guard let configuration = state.videoConfiguration, !data.isEmpty else { return nil }
+        let dts = state.timeline.map(raw)
+        let isKeyframe: Bool
+        switch configuration.codec {
+        case .h264: isKeyframe = NALUnitScanner.h264ContainsIDR(data, lengthSize: configuration.nalUnitLengthSize)
+        case .hevc: isKeyframe = NALUnitScanner.hevcContainsIRAP(data, lengthSize: configuration.nalUnitLengthSize)
+        default: isKeyframe = flaggedKeyframe
         }
+        // Composition offsets are small (a few frames); a wire value that is not cannot push pts anywhere.
+        let compositionMilliseconds = min(max(composition, -Self.maxCompositionMilliseconds), Self.maxCompositionMilliseconds)
+        let packet = MediaPacket(
+            kind: .video(configuration), dtsMilliseconds: dts, ptsMilliseconds: dts + compositionMilliseconds,
+            arrivalNanoseconds: arrival, isKeyframe: isKeyframe, payload: data)
+        state.video.add(dtsMilliseconds: dts, arrivalNanoseconds: arrival, bytes: data.count)
+        if isKeyframe {
+            state.keyframesReceived += 1
+            if let previous = state.lastKeyframeMilliseconds, dts > previous {
+                state.keyframeIntervalSeconds = Double(dts - previous) / 1000
+            }
+            state.lastKeyframeMilliseconds = dts
+        }
+        state.history.append(packet)
+        return packet
     }
 
-    private static func ingestAudio(_ tag: FLVAudioTag, timestamp: UInt32, arrival: UInt64, into state: inout State) {
-        switch tag.packet {
-        case .sequenceStart(let config):
-            state.audioConfiguration = AudioConfiguration(codec: tag.codec, specificConfig: config)
-        case .codedFrame(let data):
-            if state.audioConfiguration == nil || (tag.codec != .aac && state.audioConfiguration?.codec != tag.codec) {
-                // Codecs without a sequence header (MP3) describe themselves in every tag.
-                state.audioConfiguration = AudioConfiguration(
-                    codec: tag.codec, specificConfig: [], legacySampleRate: tag.soundRate,
-                    legacyChannels: tag.isStereo.map { $0 ? 2 : 1 })
-            }
-            guard let configuration = state.audioConfiguration, !data.isEmpty else { return }
-            let dts = state.timeline.map(timestamp)
-            state.audio.add(dtsMilliseconds: dts, arrivalNanoseconds: arrival, bytes: data.count)
-            // Audio is a starting point only in a stream that has no video.
-            state.history.append(MediaPacket(
-                kind: .audio(configuration), dtsMilliseconds: dts, ptsMilliseconds: dts, arrivalNanoseconds: arrival,
-                isKeyframe: state.videoConfiguration == nil, payload: data))
-        case .sequenceEnd, .multichannelConfig:
-            break
-        }
-    }
+    /// The most a presentation time may lie after or before its decode time.
+    static let maxCompositionMilliseconds: Int64 = 60_000
 
-    /// What the encoder declared. Wire values are checked, never trusted: a NaN, an infinity or 1e300
-    /// where a number belongs counts as not declared, and a text is escaped and cut.
-    private static func metadata(from properties: [AMF0Property]) -> StreamHealth.Metadata {
-        func number(_ key: String) -> Double? {
-            guard let value = properties.first(where: { $0.key == key })?.value.numberValue, value.isFinite else { return nil }
-            return value
-        }
-        func text(_ key: String) -> String? {
-            guard let value = properties.first(where: { $0.key == key })?.value else { return nil }
-            if let string = value.stringValue { return PeerText.escaped(string) }
-            guard let number = value.numberValue, number.isFinite else { return nil }
-            // Codec ids are whole numbers (7 = H.264); print them without a fraction.
-            return Int64(exactly: number).map { String($0) } ?? String(number)
-        }
-        return StreamHealth.Metadata(
-            encoder: text("encoder"), width: number("width"), height: number("height"),
-            framesPerSecond: number("framerate") ?? number("videoframerate"),
-            videoKilobitsPerSecond: number("videodatarate"), audioKilobitsPerSecond: number("audiodatarate"),
-            videoCodec: text("videocodecid"), audioCodec: text("audiocodecid"))
+    private static func ingestAudio(_ data: [UInt8], dts raw: Int64, arrival: UInt64, into state: inout State) {
+        guard let configuration = state.audioConfiguration, !data.isEmpty else { return }
+        let dts = state.timeline.map(raw)
+        state.audio.add(dtsMilliseconds: dts, arrivalNanoseconds: arrival, bytes: data.count)
+        // Audio is a starting point only in a stream that has no video.
+        state.history.append(MediaPacket(
+            kind: .audio(configuration), dtsMilliseconds: dts, ptsMilliseconds: dts, arrivalNanoseconds: arrival,
+            isKeyframe: state.videoConfiguration == nil, payload: data))
     }
 
     // MARK: - Reading
 
-    /// True while a publisher is connected.
+    /// True while a feed is connected (live or stalled).
     public var isLive: Bool { state.withLock { $0.publisher != nil } }
+
+    /// The stream's state as of `now` (see `StreamHealth.State`).
+    public func currentState(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamHealth.State {
+        state.withLock { Self.state(of: $0, stallSeconds: stallSeconds, now: now) }
+    }
+
+    private static func state(of state: State, stallSeconds: Double, now: UInt64) -> StreamHealth.State {
+        if let publisher = state.publisher {
+            let last = max(state.lastPacketNanoseconds ?? 0, publisher.connectedNanoseconds)
+            return MonotonicClock.seconds(from: last, to: now) >= stallSeconds ? .stalled : .live
+        }
+        switch state.pullStatus {
+        case .connecting: return .connecting
+        case .reconnecting: return .reconnecting
+        case .failed: return .failed
+        case nil: return .disconnected
+        }
+    }
 
     /// The health figures as of `now`.
     public func health(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamHealth {
@@ -270,12 +285,27 @@ public final class MediaStream: Sendable {
                     sampleRate: configuration.sampleRate, channels: configuration.channelCount,
                     bitsPerSecond: state.audio.bitsPerSecond, framesReceived: state.audio.totalCount)
             }
+            var lastError = state.lastDisconnectReason
+            var retryIn: Double?
+            switch state.pullStatus {
+            case .reconnecting(let reason, let retryAt) where state.publisher == nil:
+                lastError = reason
+                retryIn = retryAt > now ? MonotonicClock.seconds(from: now, to: retryAt) : 0
+            case .failed(let reason) where state.publisher == nil:
+                lastError = reason
+            default:
+                break
+            }
+            let current = state.publisher.map { now - min(now, $0.connectedNanoseconds) } ?? 0
+            let life = now - min(now, state.createdNanoseconds)
+            let uptime = life > 0 ? min(1, Double(state.connectedNanoseconds + current) / Double(life)) : nil
             return StreamHealth(
-                name: name, state: state.publisher == nil ? .disconnected : .live, peer: publisher?.peer,
+                name: name, state: Self.state(of: state, stallSeconds: stallSeconds, now: now), peer: publisher?.peer,
                 flashVersion: publisher?.flashVersion, connectedAt: publisher?.connectedAt,
                 connectedSeconds: state.publisher.map { MonotonicClock.seconds(from: $0.connectedNanoseconds, to: now) },
                 lastDisconnectedAt: state.lastDisconnectedAt, lastReconnectedAt: state.lastReconnectedAt,
                 lastDisconnectReason: state.lastDisconnectReason, reconnects: state.reconnects,
+                lastError: lastError, retryInSeconds: retryIn, uptimeRatio: uptime,
                 lastPacketAgeSeconds: state.lastPacketNanoseconds.map { MonotonicClock.seconds(from: $0, to: now) },
                 video: video, audio: audio,
                 buffer: StreamHealth.Buffer(

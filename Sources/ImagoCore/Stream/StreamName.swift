@@ -1,6 +1,7 @@
-import ImagoRTMP
+import ImagoCodecs
 
-/// A stream's identity: the RTMP application and the stream key, shown as `app/key`.
+/// A stream's identity, shown as `app/key`: for a pushed stream the publisher's application and stream
+/// key; for a pulled source `source/NAME`.
 public struct StreamName: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     public let app: String
     public let key: String
@@ -12,6 +13,20 @@ public struct StreamName: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     public var description: String { "\(app)/\(key)" }
 
+    /// The app of every pulled source's stream; publishers cannot use it.
+    public static let pulledApp = "source"
+
+    /// The stream of the pulled source `name`.
+    public static func pulled(_ name: String) -> StreamName {
+        StreamName(app: pulledApp, key: name)
+    }
+
+    /// True for a pulled source's stream.
+    public var isPulled: Bool { app == Self.pulledApp }
+
+    /// What the UI calls the stream: a pulled source by its name, a pushed stream as `app/key`.
+    public var title: String { isPulled ? key : description }
+
     /// Longest app name accepted, in UTF-8 bytes.
     public static let maxAppBytes = 128
     /// Longest stream key accepted, in UTF-8 bytes (generated keys are 24; `--key` allows 128).
@@ -21,6 +36,7 @@ public struct StreamName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// JSON, file names and the terminal, so they must be short and free of control characters.
     public static func problem(app: String, key: String) -> String? {
         if key.isEmpty { return "the stream key is empty" }
+        if app == pulledApp { return "the app name '\(pulledApp)' is reserved for pulled sources; publish to another app, e.g. live" }
         for (what, text, limit) in [("stream key", key, maxKeyBytes), ("app name", app, maxAppBytes)] {
             if text.utf8.count > limit { return "the \(what) is \(text.utf8.count) bytes long, more than \(limit)" }
             if !PeerText.isPrintable(text) { return "the \(what) contains control characters" }

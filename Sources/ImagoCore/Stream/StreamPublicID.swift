@@ -15,13 +15,16 @@ public struct StreamPublicID: Sendable {
     }
 
     /// The id of `name`: its app with anything but letters, digits, '-' and '_' replaced by '_', a '-',
-    /// and 12 hex digits (48 bits) of HMAC-SHA256(secret, "app/key").
+    /// and 12 hex digits (48 bits) of HMAC-SHA256(secret, "app/key"). A pulled source has no key to hide:
+    /// its id is its name (`door` for `--source door=rtsp://…`).
     public func id(of name: StreamName) -> String {
         id(ofStream: name.description)
     }
 
     /// The id of the stream written `app/key` (as events store it).
     public func id(ofStream description: String) -> String {
+        let pulledPrefix = StreamName.pulledApp + "/"
+        if description.hasPrefix(pulledPrefix) { return String(description.dropFirst(pulledPrefix.count)) }
         let appText = description.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         let app = String(appText.prefix(32).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
         let mac = HMAC<SHA256>.authenticationCode(for: Data(description.utf8), using: SymmetricKey(data: secret))

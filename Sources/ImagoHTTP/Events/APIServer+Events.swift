@@ -32,7 +32,7 @@ extension APIServer {
     func events(_ request: Request) throws -> Response {
         let query = APIQuery(request)
         let streamFilter = query.string("stream")
-        let registry = relay.registry
+        let registry = self.registry
         let visible: @Sendable (StreamEvent) -> APIEvent? = { event in
             let id = registry.publicID(ofStream: event.stream)
             guard streamFilter == nil || streamFilter == id else { return nil }

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ImagoCore
-import ImagoRTMP
+import ImagoCodecs
 
 /// Every way an API request can fail, each with its HTTP status, a stable code for scripts and a message
 /// a person can act on. Sent as `{"error": {"code": …, "message": …}}`.

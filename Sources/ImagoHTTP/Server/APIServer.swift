@@ -15,7 +15,9 @@ import Synchronization
 /// metrics (see Resources/openapi.yaml), behind bearer tokens and, when configured, TLS.
 public final class APIServer: Service, Sendable {
     public let configuration: APIConfiguration
-    let relay: Relay
+    let registry: StreamRegistry
+    /// RTMP connections open right now (a metrics figure the registry does not know).
+    let connectionCount: @Sendable () -> Int
     let eventLog: EventLog
     let metrics: APIMetrics
     let logger: Logger
@@ -29,10 +31,11 @@ public final class APIServer: Service, Sendable {
         case failed(APIServerError)
     }
 
-    public init(configuration: APIConfiguration, relay: Relay, eventLog: EventLog, metrics: APIMetrics, logger: Logger) throws(APIServerError) {
+    public init(configuration: APIConfiguration, registry: StreamRegistry, connectionCount: @escaping @Sendable () -> Int, eventLog: EventLog, metrics: APIMetrics, logger: Logger) throws(APIServerError) {
         if let problem = configuration.problem { throw .refused(problem) }
         self.configuration = configuration
-        self.relay = relay
+        self.registry = registry
+        self.connectionCount = connectionCount
         self.eventLog = eventLog
         self.metrics = metrics
         self.logger = logger
@@ -125,7 +128,7 @@ public final class APIServer: Service, Sendable {
         router.add(middleware: APIAuthMiddleware(tokens: configuration.tokens, metricsPublic: configuration.metricsPublic, routes: Self.routes))
         router.get("/healthz") { [self] _, _ in try health() }
         router.get("/metrics") { [self] _, _ in
-            let text = metrics.scrape(streams: relay.registry.streams, rtmpConnections: relay.rtmpConnectionCount)
+            let text = metrics.scrape(streams: registry.streams, rtmpConnections: connectionCount())
             return Self.response(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/v1/openapi.yaml") { _, _ in
@@ -138,7 +141,7 @@ public final class APIServer: Service, Sendable {
         router.get("/v1/streams") { [self] _, _ in
             let now = MonotonicClock.nowNanoseconds()
             struct List: Encodable { let streams: [APIStream] }
-            return try Self.json(List(streams: relay.registry.streams.map { APIStream($0, now: now) }))
+            return try Self.json(List(streams: registry.streams.map { APIStream($0, now: now) }))
         }
         router.get("/v1/streams/:id") { [self] _, context in try Self.json(APIStream(try stream(context))) }
         for format in ImageFormat.allCases {
@@ -176,13 +179,13 @@ public final class APIServer: Service, Sendable {
             let streams: Int
             let live: Int
         }
-        let streams = relay.registry.streams
+        let streams = registry.streams
         return try Self.json(Health(status: "ok", streams: streams.count, live: streams.filter(\.isLive).count))
     }
 
     func stream(_ context: APIRequestContext) throws(APIError) -> MediaStream {
         let id = context.parameters.get("id") ?? ""
-        guard let stream = relay.registry.stream(publicID: id) else { throw .unknownStream(id) }
+        guard let stream = registry.stream(publicID: id) else { throw .unknownStream(id) }
         return stream
     }
 

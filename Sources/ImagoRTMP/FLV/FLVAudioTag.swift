@@ -1,3 +1,4 @@
+import ImagoCodecs
 import NIOCore
 
 /// One RTMP audio message payload (an FLV AUDIODATA body), split into its header fields and payload.

@@ -1,3 +1,4 @@
+import ImagoCodecs
 import Foundation
 
 /// The tags of an FLV file, to replay a recording as a publisher would send it (benchmarks, tests).

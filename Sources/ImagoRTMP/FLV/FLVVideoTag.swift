@@ -1,3 +1,4 @@
+import ImagoCodecs
 import NIOCore
 
 /// One RTMP video message payload (an FLV VIDEODATA body), split into its header fields and payload.

@@ -1,5 +1,5 @@
 import Foundation
-import ImagoRTMP
+import ImagoCodecs
 import ImagoFaces
 
 /// The face event list the `e` key shows in the video panel: newest first, one line per event,

@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoMedia
 import ImagoRTMP
 import Logging

@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoRTMP
 import Logging
 import NIOCore
@@ -61,7 +62,7 @@ struct IngestBenchmark {
             ingestOnly.enabled = false
             let registry = throughRegistry ? StreamRegistry(settings: .init(keyPolicy: .open, decode: ingestOnly), logger: silent) : nil
             defer { registry?.stopDecoders() }
-            let delegate: any RTMPIngestDelegate = registry ?? DiscardingDelegate()
+            let delegate: any RTMPIngestDelegate = registry.map { RTMPFeedAdapter(registry: $0) } ?? DiscardingDelegate()
             let session = RTMPServerSession(
                 connectionID: 1, peer: "bench", limits: .default, delegate: delegate, control: DiscardingDelegate(), logger: silent)
             var input = bytes

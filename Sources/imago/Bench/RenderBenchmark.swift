@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoSources
 import ImagoTUI
 
 /// Measures the monitor's video output in a real terminal (tmux) next to mpv's and timg's

@@ -4,6 +4,8 @@ import ImagoTestSupport
 import XCTest
 
 @testable import ImagoCore
+import ImagoCodecs
+@testable import ImagoSources
 
 /// The relay on an ephemeral loopback port with real ffmpeg publishers.
 final class RelayEndToEndTests: XCTestCase {

@@ -1,8 +1,9 @@
 import Foundation
+import ImagoCore
 
 extension StreamHealth {
     /// One human-readable line, as `imago serve` logs it every stats interval.
-    public var summaryLine: String {
+    var summaryLine: String {
         var parts = ["\(name)", state.rawValue]
         if let video {
             var picture = video.codec
@@ -39,12 +40,14 @@ extension StreamHealth {
         if state == .disconnected, let lastDisconnectedAt {
             parts.append("dropped \(lastDisconnectedAt.formatted(.iso8601))")
         }
+        if !state.isConnected, let lastError { parts.append("error \(lastError)") }
+        if let retryInSeconds { parts.append(String(format: "retry in %.1fs", retryInSeconds)) }
         return parts.joined(separator: "  ")
     }
 
     /// Encodes any value as one JSON line with ISO-8601 dates and sorted keys. A figure that is not a
     /// finite number (JSON has no NaN or infinity) is written as `null`; the rest of the object stays.
-    public static func jsonLine(for value: some Encodable) -> String {
+    static func jsonLine(for value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

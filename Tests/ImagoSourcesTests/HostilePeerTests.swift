@@ -5,6 +5,8 @@ import NIOCore
 import XCTest
 
 @testable import ImagoCore
+import ImagoCodecs
+@testable import ImagoSources
 
 /// The relay against hostile peers: the real bytes of each attack over a real TCP connection on
 /// loopback, while a real ffmpeg publisher (the victim) streams 30 fps on another key. Each test
@@ -110,15 +112,6 @@ final class HostilePeerTests: XCTestCase {
             XCTAssertNil(metadata.audioCodec)
             XCTAssertEqual(metadata.videoCodec, "1e+300")
             XCTAssertEqual(metadata.framesPerSecond, 30)
-            let line = StreamHealth.jsonLine(for: health)
-            XCTAssertTrue(line.contains("\"name\":\"live/\(attackerKey)\""), line)
-            // Any figure that is not finite is written as null; the object stays whole.
-            var poisoned = health
-            poisoned.metadata?.width = .nan
-            poisoned.metadata?.height = .infinity
-            let poisonedLine = StreamHealth.jsonLine(for: poisoned)
-            XCTAssertTrue(poisonedLine.contains("\"width\":null") && poisonedLine.contains("\"height\":null"), poisonedLine)
-            XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(poisonedLine.utf8)) as? [String: Any], poisonedLine)
         }
         await stop(bed)
     }

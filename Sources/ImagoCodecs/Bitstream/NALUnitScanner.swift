@@ -5,7 +5,7 @@ public enum NALUnitScanner {
     ///
     /// Zero-length units are skipped. Throws when `lengthSize` is not 1...4 or when a length runs
     /// past the end of `accessUnit` (including a length prefix that is itself cut short).
-    public static func units(in accessUnit: [UInt8], lengthSize: Int) throws(FLVError) -> [ArraySlice<UInt8>] {
+    public static func units(in accessUnit: [UInt8], lengthSize: Int) throws(BitstreamError) -> [ArraySlice<UInt8>] {
         guard (1...4).contains(lengthSize) else { throw .invalidNALUnitLengthSize(lengthSize) }
         var result: [ArraySlice<UInt8>] = []
         var offset = accessUnit.startIndex

@@ -1,7 +1,7 @@
 /// Reads bits, bytes and exp-Golomb codes (H.264/HEVC `u(n)`, `ue(v)`, `se(v)`) from a byte array,
 /// most significant bit first.
 ///
-/// Every read is bounds-checked and throws an `FLVError` naming `structure` and the field being read,
+/// Every read is bounds-checked and throws an `BitstreamError` naming `structure` and the field being read,
 /// so callers never index past the end of untrusted data.
 /// Use `init(nalUnitPayload:structure:)` for H.264/HEVC NAL units: it removes emulation-prevention
 /// bytes (the `03` in `00 00 03`) so the reader sees the RBSP.
@@ -45,12 +45,12 @@ struct BitReader {
     /// Whole bytes left after the current position (a partially read byte does not count).
     var bytesRemaining: Int { bitsRemaining / 8 }
 
-    private func truncated(_ field: String) -> FLVError {
+    private func truncated(_ field: String) -> BitstreamError {
         .bitstreamTruncated(structure: structure, field: field, bitOffset: bitOffset, totalBits: totalBits)
     }
 
     /// Reads one bit as a flag.
-    mutating func flag(_ field: String) throws(FLVError) -> Bool {
+    mutating func flag(_ field: String) throws(BitstreamError) -> Bool {
         guard bitOffset < totalBits else { throw truncated(field) }
         let byte = bytes[bitOffset >> 3]
         let bit = (byte >> (7 - UInt8(bitOffset & 7))) & 1
@@ -59,7 +59,7 @@ struct BitReader {
     }
 
     /// Reads `count` bits (0...32) as an unsigned number.
-    mutating func bits(_ count: Int, _ field: String) throws(FLVError) -> UInt32 {
+    mutating func bits(_ count: Int, _ field: String) throws(BitstreamError) -> UInt32 {
         precondition((0...32).contains(count), "BitReader reads at most 32 bits at once")
         guard count <= bitsRemaining else { throw truncated(field) }
         var value: UInt32 = 0
@@ -77,23 +77,23 @@ struct BitReader {
     }
 
     /// Reads `count` bits (0...32) as an `Int`.
-    mutating func int(_ count: Int, _ field: String) throws(FLVError) -> Int {
+    mutating func int(_ count: Int, _ field: String) throws(BitstreamError) -> Int {
         Int(try bits(count, field))
     }
 
     /// Reads an 8-bit unsigned value.
-    mutating func uint8(_ field: String) throws(FLVError) -> UInt8 {
+    mutating func uint8(_ field: String) throws(BitstreamError) -> UInt8 {
         UInt8(try bits(8, field))
     }
 
     /// Skips `count` bits.
-    mutating func skip(_ count: Int, _ field: String) throws(FLVError) {
+    mutating func skip(_ count: Int, _ field: String) throws(BitstreamError) {
         guard count >= 0, count <= bitsRemaining else { throw truncated(field) }
         bitOffset += count
     }
 
     /// Reads an unsigned exp-Golomb code `ue(v)` (values up to 2^32 - 2).
-    mutating func ue(_ field: String) throws(FLVError) -> UInt32 {
+    mutating func ue(_ field: String) throws(BitstreamError) -> UInt32 {
         let start = bitOffset
         var leadingZeros = 0
         while try !flag(field) {
@@ -108,7 +108,7 @@ struct BitReader {
     }
 
     /// Reads `ue(v)` and checks it against `allowed`, so later arithmetic and loops stay bounded.
-    mutating func ue(_ field: String, allowed: ClosedRange<Int>) throws(FLVError) -> Int {
+    mutating func ue(_ field: String, allowed: ClosedRange<Int>) throws(BitstreamError) -> Int {
         let value = Int(try ue(field))
         guard allowed.contains(value) else {
             throw .valueOutOfRange(structure: structure, field: field, value: value, allowed: allowed)
@@ -117,13 +117,13 @@ struct BitReader {
     }
 
     /// Reads a signed exp-Golomb code `se(v)`.
-    mutating func se(_ field: String) throws(FLVError) -> Int {
+    mutating func se(_ field: String) throws(BitstreamError) -> Int {
         let code = Int(try ue(field))
         return code & 1 == 1 ? (code + 1) / 2 : -(code / 2)
     }
 
     /// Reads `se(v)` and checks it against `allowed`.
-    mutating func se(_ field: String, allowed: ClosedRange<Int>) throws(FLVError) -> Int {
+    mutating func se(_ field: String, allowed: ClosedRange<Int>) throws(BitstreamError) -> Int {
         let value = try se(field)
         guard allowed.contains(value) else {
             throw .valueOutOfRange(structure: structure, field: field, value: value, allowed: allowed)
@@ -132,7 +132,7 @@ struct BitReader {
     }
 
     /// Reads an AV1 `leb128()` value (at most 8 bytes, below 2^32 as the AV1 spec requires).
-    mutating func leb128(_ field: String) throws(FLVError) -> Int {
+    mutating func leb128(_ field: String) throws(BitstreamError) -> Int {
         var value: UInt64 = 0
         for index in 0..<8 {
             let byte = try bits(8, field)
@@ -150,7 +150,7 @@ struct BitReader {
     /// Reads `count` whole bytes whose length was declared by the data; the reader must be byte aligned.
     ///
     /// Throws `declaredLengthExceedsData` naming `item` (e.g. "an SPS") when fewer bytes remain.
-    mutating func bytes(_ count: Int, item: String) throws(FLVError) -> [UInt8] {
+    mutating func bytes(_ count: Int, item: String) throws(BitstreamError) -> [UInt8] {
         precondition(isByteAligned, "BitReader.bytes(_:item:) needs a byte-aligned position")
         guard count >= 0, count <= bytesRemaining else {
             throw .declaredLengthExceedsData(structure: structure, item: item, declared: count, remaining: bytesRemaining)

@@ -23,7 +23,7 @@ public struct AV1CodecConfigurationRecord: Sendable, Equatable {
     public let maxFrameHeight: Int?
 
     /// Parses av1C bytes (the payload of an AV1 sequence start).
-    public init(parsing bytes: [UInt8]) throws(FLVError) {
+    public init(parsing bytes: [UInt8]) throws(BitstreamError) {
         let structure = "AV1 sequence header"
         var reader = BitReader(bytes: bytes, structure: structure)
         let marker = try reader.int(1, "marker")
@@ -71,7 +71,7 @@ public struct AV1CodecConfigurationRecord: Sendable, Equatable {
     /// Finds the first sequence header OBU and reads max_frame_width/height from it (AV1 5.5.1).
     private static func maxFrameSize(configOBUs: [UInt8]) -> (width: Int, height: Int)? {
         var reader = BitReader(bytes: configOBUs, structure: "AV1 configOBUs")
-        do throws(FLVError) {
+        do throws(BitstreamError) {
             while reader.bytesRemaining > 0 {
                 try reader.skip(1, "obu_forbidden_bit")
                 let type = try reader.int(4, "obu_type")
@@ -91,7 +91,7 @@ public struct AV1CodecConfigurationRecord: Sendable, Equatable {
         return nil
     }
 
-    private static func sequenceHeaderFrameSize(_ payload: [UInt8]) throws(FLVError) -> (width: Int, height: Int) {
+    private static func sequenceHeaderFrameSize(_ payload: [UInt8]) throws(BitstreamError) -> (width: Int, height: Int) {
         var reader = BitReader(bytes: payload, structure: "AV1 sequence header OBU")
         try reader.skip(4, "seq_profile and still_picture")
         if try reader.flag("reduced_still_picture_header") {
@@ -133,7 +133,7 @@ public struct AV1CodecConfigurationRecord: Sendable, Equatable {
     }
 
     /// Skips an AV1 uvlc() value.
-    private static func skipUVLC(_ reader: inout BitReader, _ field: String) throws(FLVError) {
+    private static func skipUVLC(_ reader: inout BitReader, _ field: String) throws(BitstreamError) {
         var leadingZeros = 0
         while try !reader.flag(field) {
             leadingZeros += 1

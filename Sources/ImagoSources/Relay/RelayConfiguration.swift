@@ -1,3 +1,4 @@
+import ImagoCore
 import ImagoRTMP
 
 /// Everything the relay core needs to start, with every default in one place.
@@ -12,6 +13,8 @@ public struct RelayConfiguration: Sendable {
     public var historySeconds = 60.0
     public var historyBytes = 256 << 20
     public var decode = DecodeSettings()
+    /// A connected feed that sends nothing this long counts as stalled.
+    public var stallSeconds = 5.0
     /// How streams are named outside the relay; `imago` loads its secret from the data directory.
     public var publicID = StreamPublicID(secret: SecretFile.randomToken(count: 32))
 
@@ -22,7 +25,7 @@ public struct RelayConfiguration: Sendable {
             keyPolicy: keyPolicy, publisherIdleSeconds: publisherIdleSeconds,
             historySeconds: historySeconds, historyBytes: historyBytes, maxStreams: limits.maxStreams,
             streamExpirySeconds: limits.streamExpirySeconds, decode: decodeSettings,
-            publicID: publicID)
+            publicID: publicID, stallSeconds: stallSeconds)
     }
 
     /// The decode settings with the decoder queue bound from `limits`.

@@ -27,7 +27,7 @@ public struct AudioSpecificConfig: Sendable, Equatable {
     ///
     /// Handles the 5-bit object type escape (31), the explicit 24-bit sample rate (index 15),
     /// explicit SBR/PS signalling (object types 5 and 29) and the backward-compatible sync extension.
-    public init(parsing bytes: [UInt8]) throws(FLVError) {
+    public init(parsing bytes: [UInt8]) throws(BitstreamError) {
         var reader = BitReader(bytes: bytes, structure: "AAC AudioSpecificConfig")
         var objectType = try Self.readObjectType(&reader)
         let coreSampleRate = try Self.readSampleRate(&reader, field: "samplingFrequencyIndex")
@@ -42,7 +42,7 @@ public struct AudioSpecificConfig: Sendable, Equatable {
             // Look for backward-compatible SBR/PS signalling after GASpecificConfig. Only a bonus:
             // anything unreadable here leaves the plain configuration in place.
             var lookahead = reader
-            do throws(FLVError) {
+            do throws(BitstreamError) {
                 if let (sbrRate, hasPS) = try Self.readSyncExtension(&lookahead, objectType: objectType) {
                     sampleRate = sbrRate
                     signalledType = hasPS ? 29 : 5
@@ -85,12 +85,12 @@ public struct AudioSpecificConfig: Sendable, Equatable {
 
     private static let sampleRates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350]
 
-    private static func readObjectType(_ reader: inout BitReader) throws(FLVError) -> Int {
+    private static func readObjectType(_ reader: inout BitReader) throws(BitstreamError) -> Int {
         let type = try reader.int(5, "audioObjectType")
         return type == 31 ? 32 + (try reader.int(6, "audioObjectTypeExt")) : type
     }
 
-    private static func readSampleRate(_ reader: inout BitReader, field: String) throws(FLVError) -> Int {
+    private static func readSampleRate(_ reader: inout BitReader, field: String) throws(BitstreamError) -> Int {
         let index = try reader.int(4, field)
         if index == 15 {
             let rate = try reader.int(24, "explicit samplingFrequency")
@@ -107,7 +107,7 @@ public struct AudioSpecificConfig: Sendable, Equatable {
 
     /// Skips GASpecificConfig (without program config element) and reads a following 0x2B7 sync
     /// extension. Returns the SBR sample rate and whether PS is signalled, or nil when no SBR is signalled.
-    private static func readSyncExtension(_ reader: inout BitReader, objectType: Int) throws(FLVError) -> (Int, Bool)? {
+    private static func readSyncExtension(_ reader: inout BitReader, objectType: Int) throws(BitstreamError) -> (Int, Bool)? {
         _ = try reader.flag("frameLengthFlag")
         if try reader.flag("dependsOnCoreCoder") {
             try reader.skip(14, "coreCoderDelay")

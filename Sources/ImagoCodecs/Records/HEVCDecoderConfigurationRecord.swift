@@ -40,7 +40,7 @@ public struct HEVCDecoderConfigurationRecord: Sendable, Equatable {
     public let height: Int?
 
     /// Parses hvcC bytes (the payload of an HEVC sequence start).
-    public init(parsing bytes: [UInt8]) throws(FLVError) {
+    public init(parsing bytes: [UInt8]) throws(BitstreamError) {
         let structure = "HEVC sequence header"
         if bytes.starts(with: [0, 0, 0, 1]) || bytes.starts(with: [0, 0, 1]) {
             throw .annexBInsteadOfRecord(structure: structure)
@@ -151,7 +151,7 @@ public struct HEVCDecoderConfigurationRecord: Sendable, Equatable {
     static func pictureSize(sps nal: [UInt8]) -> (width: Int, height: Int)? {
         guard nal.count > 2, (nal[0] >> 1) & 0x3F == 33 else { return nil }
         var reader = BitReader(nalUnitPayload: nal.dropFirst(2), structure: "HEVC SPS")
-        do throws(FLVError) {
+        do throws(BitstreamError) {
             try reader.skip(4, "sps_video_parameter_set_id")
             let maxSubLayersMinus1 = try reader.int(3, "sps_max_sub_layers_minus1")
             guard maxSubLayersMinus1 <= 6 else { return nil }

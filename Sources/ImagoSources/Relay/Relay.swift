@@ -1,10 +1,11 @@
+import ImagoCore
 import ImagoMedia
 import ImagoRTMP
 import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The relay core as one service: the RTMP ingest server feeding the stream registry.
+/// The relay as one service: the RTMP ingest server and the pulled sources feeding the stream registry.
 ///
 /// Run it in a `ServiceGroup`; graceful shutdown (SIGINT/SIGTERM) closes the listener and every
 /// publisher connection before `run` returns.
@@ -12,6 +13,7 @@ public final class Relay: Service, Sendable {
     public let configuration: RelayConfiguration
     public let registry: StreamRegistry
     private let server: RTMPServer
+    private let adapter: RTMPFeedAdapter
     private let logger: Logger
     private let expirySweep = Mutex<Task<Void, Never>?>(nil)
 
@@ -22,9 +24,10 @@ public final class Relay: Service, Sendable {
         // counted and logged by the stream decoders instead.
         FFmpegLog.setLevel(.quiet)
         self.registry = StreamRegistry(settings: configuration.registrySettings, logger: logger, onEvent: onEvent)
+        self.adapter = RTMPFeedAdapter(registry: registry)
         self.server = RTMPServer(
             host: configuration.rtmpHost, port: configuration.rtmpPort, limits: configuration.limits.rtmp,
-            delegate: registry, logger: logger)
+            delegate: adapter, logger: logger)
     }
 
     /// The RTMP port actually bound, once listening (useful with port 0).

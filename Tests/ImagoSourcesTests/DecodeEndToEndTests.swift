@@ -5,6 +5,8 @@ import ImagoTestSupport
 import XCTest
 
 @testable import ImagoCore
+import ImagoCodecs
+@testable import ImagoSources
 
 /// Live decoding, the latest frame and history access, with real ffmpeg publishers and ffmpeg's
 /// own decode as the reference.

@@ -1,3 +1,4 @@
+import ImagoCore
 import ImagoRTMP
 
 /// Every bound the relay puts on what peers can make it hold or do, in one place with its default.
@@ -22,7 +23,7 @@ public struct RelayLimits: Sendable, Equatable {
 
     public init(
         rtmp: RTMPLimits = .default, maxStreams: Int = 64, streamExpirySeconds: Double = 600,
-        decoderQueueBytes: Int = 32 << 20
+        decoderQueueBytes: Int = DecodeSettings().maxQueueBytes
     ) {
         self.rtmp = rtmp
         self.maxStreams = maxStreams

@@ -25,13 +25,13 @@ public struct H264SequenceParameterSet: Sendable, Equatable {
     public let timingFramesPerSecond: Double?
     /// Why the VUI could not be parsed, if it could not; the fields above that come from the VUI
     /// (`maxNumReorderFrames`, `timingFramesPerSecond`) keep what was read before the failure.
-    public let vuiError: FLVError?
+    public let vuiError: BitstreamError?
 
     /// Parses an SPS NAL unit, including its one-byte NAL header (nal_unit_type 7).
     ///
     /// Throws when the SPS is truncated or corrupt before the picture size is known. A broken VUI
     /// does not throw: it is reported in `vuiError`.
-    public init(parsing nal: [UInt8]) throws(FLVError) {
+    public init(parsing nal: [UInt8]) throws(BitstreamError) {
         let structure = "H.264 SPS"
         guard let header = nal.first else {
             throw .truncated(structure: structure, field: "the NAL unit header", needed: 1, remaining: 0)
@@ -120,8 +120,8 @@ public struct H264SequenceParameterSet: Sendable, Equatable {
         self.height = height
 
         var vui = VUIFields()
-        var vuiError: FLVError?
-        do throws(FLVError) {
+        var vuiError: BitstreamError?
+        do throws(BitstreamError) {
             if try reader.flag("vui_parameters_present_flag") {
                 try Self.parseVUI(&reader, into: &vui)
             }
@@ -182,7 +182,7 @@ public struct H264SequenceParameterSet: Sendable, Equatable {
     }
 
     /// Reads a scaling_list() only to move past it (7.3.2.1.1.1).
-    private static func skipScalingList(_ reader: inout BitReader, size: Int, index: Int) throws(FLVError) {
+    private static func skipScalingList(_ reader: inout BitReader, size: Int, index: Int) throws(BitstreamError) {
         var lastScale = 8
         var nextScale = 8
         for position in 0..<size {
@@ -195,7 +195,7 @@ public struct H264SequenceParameterSet: Sendable, Equatable {
     }
 
     /// vui_parameters() (E.1.1).
-    private static func parseVUI(_ reader: inout BitReader, into vui: inout VUIFields) throws(FLVError) {
+    private static func parseVUI(_ reader: inout BitReader, into vui: inout VUIFields) throws(BitstreamError) {
         if try reader.flag("aspect_ratio_info_present_flag") {
             if try reader.uint8("aspect_ratio_idc") == 255 {
                 try reader.skip(32, "sar_width and sar_height")
@@ -243,7 +243,7 @@ public struct H264SequenceParameterSet: Sendable, Equatable {
     }
 
     /// hrd_parameters() (E.1.2), read only to move past it.
-    private static func skipHRDParameters(_ reader: inout BitReader, kind: String) throws(FLVError) {
+    private static func skipHRDParameters(_ reader: inout BitReader, kind: String) throws(BitstreamError) {
         let count = try reader.ue("\(kind) HRD cpb_cnt_minus1", allowed: 0...31) + 1
         try reader.skip(8, "\(kind) HRD bit_rate_scale and cpb_size_scale")
         for index in 0..<count {

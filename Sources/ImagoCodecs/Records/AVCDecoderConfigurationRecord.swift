@@ -27,7 +27,7 @@ public struct AVCDecoderConfigurationRecord: Sendable, Equatable {
     ///
     /// The optional High-profile extension after the PPS list (chroma format, bit depths, SPS
     /// extensions) is ignored, as are trailing bytes: many encoders omit or mangle it.
-    public init(parsing bytes: [UInt8]) throws(FLVError) {
+    public init(parsing bytes: [UInt8]) throws(BitstreamError) {
         let structure = "AVC sequence header"
         if bytes.starts(with: [0, 0, 0, 1]) || bytes.starts(with: [0, 0, 1]) {
             throw .annexBInsteadOfRecord(structure: structure)

@@ -1,4 +1,5 @@
 import Foundation
+import ImagoCore
 import ImagoRTMP
 import Logging
 import ServiceLifecycle
@@ -29,8 +30,8 @@ public struct DemoSource: Service {
 
     /// Where the demo clip shipped with the binary is.
     public static func clipURL() throws(ConfigurationError) -> URL {
-        guard let url = BundledResource.url(target: "ImagoCore", path: "Resources/demo.flv") else {
-            throw .unreadableFile(path: "demo.flv", reason: "the demo clip is missing from imago's resources (imago_ImagoCore.resources next to the binary)")
+        guard let url = BundledResource.url(target: "ImagoSources", path: "Resources/demo.flv") else {
+            throw .unreadableFile(path: "demo.flv", reason: "the demo clip is missing from imago's resources (imago_ImagoSources.resources next to the binary)")
         }
         return url
     }
