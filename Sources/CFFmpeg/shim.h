@@ -23,6 +23,13 @@ static inline int cff_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int cff_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
 static inline int cff_averror_encoder_not_found(void) { return AVERROR_ENCODER_NOT_FOUND; }
 static inline int cff_averror_muxer_not_found(void) { return AVERROR_MUXER_NOT_FOUND; }
+static inline int cff_averror_exit(void) { return AVERROR_EXIT; }
+static inline int cff_averror_http_unauthorized(void) { return AVERROR_HTTP_UNAUTHORIZED; }
+static inline int cff_averror_http_forbidden(void) { return AVERROR_HTTP_FORBIDDEN; }
+static inline int cff_averror_http_not_found(void) { return AVERROR_HTTP_NOT_FOUND; }
+static inline int cff_averror_protocol_not_found(void) { return AVERROR_PROTOCOL_NOT_FOUND; }
+static inline int cff_averror_demuxer_not_found(void) { return AVERROR_DEMUXER_NOT_FOUND; }
+static inline int cff_averror_stream_not_found(void) { return AVERROR_STREAM_NOT_FOUND; }
 static inline int64_t cff_nopts_value(void) { return AV_NOPTS_VALUE; }
 
 static inline int cff_strerror(int errnum, char *buf, size_t size) { return av_strerror(errnum, buf, size); }

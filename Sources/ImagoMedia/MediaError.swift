@@ -28,6 +28,28 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True when FFmpeg rejected the data itself (AVERROR_INVALIDDATA): corrupt or not the promised format.
     public var isInvalidData: Bool { code == cff_averror_invaliddata() }
 
+    /// How a failure to open or read a source should be treated by something that retries.
+    public enum SourceFailure: Sendable, Equatable {
+        /// Retrying cannot help until someone changes something: credentials refused, nothing at that
+        /// address, a protocol or format this FFmpeg does not have.
+        case permanent
+        /// The interrupt callback ended the call: a timeout, or a cancellation.
+        case interrupted
+        /// Anything else (refused, reset, unreachable, cut short): worth retrying.
+        case transient
+    }
+
+    /// What a source failure means for retrying (see `SourceFailure`).
+    public var sourceFailure: SourceFailure {
+        let permanent = [
+            cff_averror_http_unauthorized(), cff_averror_http_forbidden(), cff_averror_http_not_found(),
+            cff_averror_protocol_not_found(), cff_averror_demuxer_not_found(), cff_averror(ENOENT), cff_averror(EACCES),
+        ]
+        if permanent.contains(code) { return .permanent }
+        if code == cff_averror_exit() { return .interrupted }
+        return .transient
+    }
+
     /// av_strerror's text for an AVERROR code.
     public static func text(for code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -1,10 +1,12 @@
 import CFFmpeg
 import Foundation
+import Synchronization
 
 /// A source libavformat opens (a file, rtmp://, rtsp://, http(s)://, srt:// where the build has it),
 /// read packet by packet. Every blocking call is bounded: an interrupt callback ends a connect or a
-/// read that takes longer than its timeout, so a dead source never holds a thread.
-public final class MediaReader {
+/// read that takes longer than its timeout, or one `cancel()` was called during, so a dead source never
+/// holds a thread. One thread reads; any thread may cancel.
+public final class MediaReader: @unchecked Sendable {
     /// One elementary stream of the source.
     public struct Track: Sendable {
         public let index: Int
@@ -44,28 +46,60 @@ public final class MediaReader {
     private let deadline: Deadline
 
     /// The interrupt callback's clock: libavformat polls it during blocking I/O.
-    private final class Deadline {
-        var nanoseconds: UInt64 = .max
+    private final class Deadline: Sendable {
+        let nanoseconds = Atomic<UInt64>(.max)
+        let cancellation: Cancellation
+
+        init(cancellation: Cancellation) {
+            self.cancellation = cancellation
+        }
+
+        var isDue: Bool {
+            cancellation.isCancelled || MonotonicNanoseconds.now() > nanoseconds.load(ordering: .relaxed)
+        }
+
+        func set(timeoutSeconds: Double) {
+            nanoseconds.store(MonotonicNanoseconds.now() + UInt64(max(0.1, timeoutSeconds) * 1e9), ordering: .relaxed)
+        }
     }
 
-    /// Opens `url`, giving up after `timeoutSeconds` (connect and stream probing).
-    public init(url: String, timeoutSeconds: Double) throws(MediaError) {
+    /// Ends a reader's blocking calls from another thread, also while it is still opening.
+    public final class Cancellation: Sendable {
+        private let flag = Atomic<Bool>(false)
+
+        public init() {}
+
+        public func cancel() {
+            flag.store(true, ordering: .relaxed)
+        }
+
+        public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+    }
+
+    /// Opens `url`, giving up after `timeoutSeconds` (connect and stream probing) or when `cancellation`
+    /// is cancelled. `options` go to the demuxer and protocol (e.g. `rtsp_transport=tcp`).
+    public init(
+        url: String, timeoutSeconds: Double, options extraOptions: [String: String] = [:], cancellation: Cancellation = Cancellation()
+    ) throws(MediaError) {
         self.url = url
         let operation = "avformat_open_input(\(Self.redacted(url)))"
-        deadline = Deadline()
+        deadline = Deadline(cancellation: cancellation)
         guard var allocated = avformat_alloc_context() else {
             throw MediaError(operation: operation, code: cff_averror(ENOMEM))
         }
         allocated.pointee.interrupt_callback.callback = { opaque in
             guard let opaque else { return 0 }
-            let deadline = Unmanaged<Deadline>.fromOpaque(opaque).takeUnretainedValue()
-            return MonotonicNanoseconds.now() > deadline.nanoseconds ? 1 : 0
+            return Unmanaged<Deadline>.fromOpaque(opaque).takeUnretainedValue().isDue ? 1 : 0
         }
         allocated.pointee.interrupt_callback.opaque = Unmanaged.passUnretained(deadline).toOpaque()
-        deadline.nanoseconds = MonotonicNanoseconds.now() + UInt64(max(0.1, timeoutSeconds) * 1e9)
+        deadline.set(timeoutSeconds: timeoutSeconds)
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
         av_dict_set(&options, "rw_timeout", "\(Int64(max(0.1, timeoutSeconds) * 1e6))", 0)  // microseconds, for protocols that honour it
+        // A live source is probed for 0.5 s of media, not libavformat's 5 s: it arrives in real time, so
+        // every probed second is a second longer before the first frame (after each reconnect too).
+        av_dict_set(&options, "analyzeduration", "500000", 0)
+        for (key, value) in extraOptions.sorted(by: { $0.key < $1.key }) { av_dict_set(&options, key, value, 0) }
         var opened: UnsafeMutablePointer<AVFormatContext>? = allocated
         let status = avformat_open_input(&opened, url, nil, &options)
         guard status >= 0, let opened else {
@@ -117,7 +151,7 @@ public final class MediaReader {
     /// than `timeoutSeconds` fails (a source that stalled).
     public func read(timeoutSeconds: Double) throws(MediaError) -> Packet? {
         while true {
-            deadline.nanoseconds = MonotonicNanoseconds.now() + UInt64(max(0.1, timeoutSeconds) * 1e9)
+            deadline.set(timeoutSeconds: timeoutSeconds)
             let status = av_read_frame(context, packet)
             if status == cff_averror_eof() { return nil }
             _ = try check(status, "av_read_frame(\(Self.redacted(url)))")

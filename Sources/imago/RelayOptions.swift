@@ -3,6 +3,7 @@ import Foundation
 import ImagoCore
 import ImagoSources
 import ImagoFaces
+import ImagoMedia
 import ImagoRTMP
 import Logging
 
@@ -47,6 +48,15 @@ struct RelayOptions: ParsableArguments {
     @Option(name: .customLong("max-connections-per-ip"), help: ArgumentHelp("RTMP connections one IP address may hold at once.", valueName: "count"))
     var maxConnectionsPerAddress = RTMPLimits.default.maxConnectionsPerAddress
 
+    @Option(name: .customLong("source"), help: ArgumentHelp("A source to pull (repeatable): NAME=URL with rtsp://, rtmp://, http(s)://, srt:// or a file path. Reconnects by itself; credentials in the URL are never shown.", valueName: "name=url"))
+    var sources: [String] = []
+
+    @Option(name: .customLong("stall-timeout"), help: ArgumentHelp("Seconds without a packet before a connected stream counts as stalled.", valueName: "seconds"))
+    var stallTimeoutSeconds = 5.0
+
+    @Option(name: .customLong("source-timeout"), help: ArgumentHelp("Seconds a pulled source may take to open, or to send the next packet, before it is reconnected.", valueName: "seconds"))
+    var sourceTimeoutSeconds = 10.0
+
     @Flag(name: .customLong("demo"), help: "Add a built-in looping demo stream (a short clip with a face), published to the relay in real time.")
     var demo = false
 
@@ -72,8 +82,30 @@ struct RelayOptions: ParsableArguments {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
+        guard stallTimeoutSeconds > 0, stallTimeoutSeconds.isFinite else { throw ValidationError("--stall-timeout must be more than 0") }
+        guard sourceTimeoutSeconds > 0, sourceTimeoutSeconds.isFinite else { throw ValidationError("--source-timeout must be more than 0") }
+        _ = try pulledSources()
         for key in keys where !StreamKeyStore.isValid(key) {
             throw ValidationError("--key '\(key)' is not a valid stream key: use 8–128 letters, digits, '-' or '_'")
+        }
+    }
+
+    /// The `--source NAME=URL` flags as source settings (RTSP over TCP unless the URL says otherwise).
+    func pulledSources() throws -> [PulledSource.Settings] {
+        var names = Set<String>()
+        return try sources.map { text in
+            guard let equals = text.firstIndex(of: "=") else {
+                throw ValidationError("--source '\(MediaReader.redacted(text))' is not NAME=URL (for example door=rtsp://10.0.0.5/stream1)")
+            }
+            let name = String(text[..<equals]), url = String(text[text.index(after: equals)...])
+            guard PulledSourceName.isValid(name) else {
+                throw ValidationError("--source name '\(name)' must be 1–64 letters, digits, '-' or '_'")
+            }
+            guard names.insert(name).inserted else { throw ValidationError("--source \(name) is given twice; each source needs its own name") }
+            guard !url.isEmpty else { throw ValidationError("--source \(name) has no URL after '='") }
+            var settings = PulledSource.Settings(name: name, url: url, timeoutSeconds: sourceTimeoutSeconds)
+            if url.lowercased().hasPrefix("rtsp") { settings.options["rtsp_transport"] = "tcp" }
+            return settings
         }
     }
 
@@ -113,6 +145,8 @@ struct RelayOptions: ParsableArguments {
         configuration.limits.rtmp.maxConnections = maxConnections
         configuration.limits.rtmp.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.publicID = try StreamPublicID.load(in: dataDirectoryURL)
+        configuration.stallSeconds = stallTimeoutSeconds
+        configuration.sources = try pulledSources()
         var generated: (String, Bool)?
         if acceptAnyKey {
             configuration.keyPolicy = .open

@@ -53,6 +53,8 @@ public final class MediaStream: Sendable {
         case reconnecting(reason: String, retryAt: UInt64)
         /// Retrying cannot help; `reason` says what to fix.
         case failed(reason: String)
+        /// The source came to its end (a file without `loop`).
+        case ended(reason: String)
     }
 
     public let name: StreamName
@@ -253,7 +255,7 @@ public final class MediaStream: Sendable {
         case .connecting: return .connecting
         case .reconnecting: return .reconnecting
         case .failed: return .failed
-        case nil: return .disconnected
+        case .ended, nil: return .disconnected
         }
     }
 
@@ -291,7 +293,7 @@ public final class MediaStream: Sendable {
             case .reconnecting(let reason, let retryAt) where state.publisher == nil:
                 lastError = reason
                 retryIn = retryAt > now ? MonotonicClock.seconds(from: now, to: retryAt) : 0
-            case .failed(let reason) where state.publisher == nil:
+            case .failed(let reason) where state.publisher == nil, .ended(let reason) where state.publisher == nil:
                 lastError = reason
             default:
                 break

@@ -33,6 +33,9 @@ struct APIStream: Encodable {
     let lastReconnectedAt: Date?
     let lastDisconnectReason: String?
     let reconnects: Int
+    let lastError: String?
+    let retryInSeconds: Double?
+    let uptimeRatio: Double?
     let lastPacketAgeSeconds: Double?
     let timeline: Timeline
     let latest: Latest?
@@ -58,6 +61,9 @@ struct APIStream: Encodable {
         lastReconnectedAt = health.lastReconnectedAt
         lastDisconnectReason = health.lastDisconnectReason
         reconnects = health.reconnects
+        lastError = health.lastError
+        retryInSeconds = health.retryInSeconds
+        uptimeRatio = health.uptimeRatio
         lastPacketAgeSeconds = health.lastPacketAgeSeconds
         timeline = Timeline(
             start: health.buffer.startMilliseconds.map { Double($0) / 1000 }, end: health.buffer.endMilliseconds.map { Double($0) / 1000 },

@@ -16,6 +16,8 @@ public final class Relay: Service, Sendable {
     private let adapter: RTMPFeedAdapter
     private let logger: Logger
     private let expirySweep = Mutex<Task<Void, Never>?>(nil)
+    /// The pulled sources running now, by name.
+    private let pulled = Mutex<[String: PulledSource]>([:])
 
     public init(configuration: RelayConfiguration, logger: Logger, onEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in }) {
         self.configuration = configuration
@@ -41,6 +43,7 @@ public final class Relay: Service, Sendable {
     public func start() async throws -> Int {
         if let port = server.boundPort { return port }
         let port = try await server.start()
+        updateSources(configuration.sources)
         // Disconnected streams expire even when nobody publishes (publishes also expire them).
         let registry = self.registry
         expirySweep.withLock { sweep in
@@ -61,12 +64,48 @@ public final class Relay: Service, Sendable {
         await shutdown()
     }
 
+    /// Runs exactly `sources`: new ones start, removed ones stop (their streams go with their history),
+    /// changed ones restart; an unchanged source keeps its connection. Returns the names that changed.
+    @discardableResult
+    public func updateSources(_ sources: [PulledSource.Settings]) -> (added: [String], removed: [String], restarted: [String]) {
+        let wanted = Dictionary(sources.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var added: [String] = [], removed: [String] = [], restarted: [String] = []
+        var stopping: [PulledSource] = []
+        var starting: [PulledSource] = []
+        pulled.withLock { pulled in
+            for (name, source) in pulled where wanted[name] != source.settings {
+                stopping.append(source)
+                pulled.removeValue(forKey: name)
+                if wanted[name] == nil { removed.append(name) } else { restarted.append(name) }
+            }
+            for (name, settings) in wanted where pulled[name] == nil {
+                let source = PulledSource(settings: settings, registry: registry, logger: logger)
+                pulled[name] = source
+                starting.append(source)
+                if !restarted.contains(name) { added.append(name) }
+            }
+        }
+        for source in stopping {
+            source.stop()
+            if removed.contains(source.settings.name) { registry.removePulledSource(source.settings.name) }
+        }
+        for source in starting { source.start() }
+        return (added.sorted(), removed.sorted(), restarted.sorted())
+    }
+
     /// How often disconnected streams are checked for expiry.
     static let expirySweepInterval = Duration.seconds(2)
 
     /// Closes the listener and all connections.
     public func shutdown() async {
         expirySweep.withLock { $0?.cancel() }
+        let sources = pulled.withLock { pulled in
+            defer { pulled.removeAll() }
+            return Array(pulled.values)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for source in sources { group.addTask { source.stop() } }
+        }
         await server.shutdown()
         registry.stopDecoders()
         logger.info("RTMP server stopped")

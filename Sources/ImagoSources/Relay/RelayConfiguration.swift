@@ -15,6 +15,8 @@ public struct RelayConfiguration: Sendable {
     public var decode = DecodeSettings()
     /// A connected feed that sends nothing this long counts as stalled.
     public var stallSeconds = 5.0
+    /// Sources the relay reads itself (`--source`, `[sources.NAME]`).
+    public var sources: [PulledSource.Settings] = []
     /// How streams are named outside the relay; `imago` loads its secret from the data directory.
     public var publicID = StreamPublicID(secret: SecretFile.randomToken(count: 32))
 

@@ -1,6 +1,7 @@
 import Foundation
-import ImagoMedia
 import ImagoCodecs
+import ImagoCore
+import ImagoMedia
 
 /// `imago check URL`: the same checks on a source libavformat opens (a file, an RTMP server, RTSP,
 /// HTTP), read for `durationSeconds` of its timeline.
@@ -29,12 +30,15 @@ public enum SourceCheck {
         } catch {
             throw .cannotOpen(url: shown, reason: error.message)
         }
-        guard let videoTrack = reader.video else { throw .noVideo(url: shown) }
-        let isFile = !url.contains("://") || url.hasPrefix("file:")
-        let video = VideoConfiguration(codec: videoCodec(videoTrack), record: videoTrack.extradata)
-        let audio = reader.audio.map { track in
-            AudioConfiguration(codec: audioCodec(track), specificConfig: track.extradata, legacySampleRate: track.sampleRate, legacyChannels: track.channels)
+        var translator: ReaderTranslator
+        do {
+            translator = try ReaderTranslator(reader: reader)
+        } catch .noVideo {
+            throw .noVideo(url: shown)
+        } catch {
+            throw .cannotOpen(url: shown, reason: error.description)
         }
+        let isFile = !url.contains("://") || url.hasPrefix("file:")
         let started = MonotonicClock.nowNanoseconds()
         let wallDeadline = started + UInt64((durationSeconds * 2 + timeoutSeconds) * 1e9)
         var packets: [MediaPacket] = []
@@ -47,44 +51,37 @@ public enum SourceCheck {
                 break  // a stalled or broken source: check what came
             }
             guard let read else { break }
-            let isVideo = read.trackIndex == videoTrack.index
             let origin = firstDts ?? read.dtsMilliseconds
             firstDts = origin
             // A file has no arrival time of its own: each packet "arrives" on time.
             let arrival = isFile ? started + UInt64(max(0, read.dtsMilliseconds - origin)) * 1_000_000 : MonotonicClock.nowNanoseconds()
-            let kind: MediaPacket.Kind = isVideo ? .video(video) : .audio(audio!)
-            packets.append(MediaPacket(
-                kind: kind, dtsMilliseconds: read.dtsMilliseconds, ptsMilliseconds: read.ptsMilliseconds, arrivalNanoseconds: arrival,
-                isKeyframe: read.isKeyframe, payload: read.data))
-            if isVideo { lastVideoDts = read.dtsMilliseconds }
+            for input in translator.inputs(for: read) {
+                switch input {
+                case .video(let dts, let composition, let keyframe, let payload):
+                    guard let video = translator.videoConfiguration else { continue }
+                    packets.append(MediaPacket(
+                        kind: .video(video), dtsMilliseconds: dts, ptsMilliseconds: dts + composition, arrivalNanoseconds: arrival,
+                        isKeyframe: keyframe, payload: payload))
+                    lastVideoDts = dts
+                case .audio(let dts, let payload):
+                    guard let audio = translator.audioConfiguration else { continue }
+                    packets.append(MediaPacket(
+                        kind: .audio(audio), dtsMilliseconds: dts, ptsMilliseconds: dts, arrivalNanoseconds: arrival,
+                        isKeyframe: false, payload: payload))
+                default:
+                    break
+                }
+            }
             if let lastVideoDts, Double(lastVideoDts - origin) / 1000 >= durationSeconds { break }
         }
-        var metadata = StreamHealth.Metadata()
-        metadata.encoder = reader.metadata["encoder"]
-        metadata.framesPerSecond = reader.metadata["framerate"].flatMap(Double.init) ?? videoTrack.framesPerSecond
-        metadata.videoKilobitsPerSecond = reader.metadata["videodatarate"].flatMap(Double.init) ?? videoTrack.bitsPerSecond.map { $0 / 1000 }
-        metadata.audioKilobitsPerSecond = reader.metadata["audiodatarate"].flatMap(Double.init) ?? reader.audio?.bitsPerSecond.map { $0 / 1000 }
+        guard let video = translator.videoConfiguration else {
+            throw .cannotOpen(url: shown, reason: "no H.264/HEVC parameter sets arrived in \(packets.count) packets")
+        }
+        let metadata = ReaderTranslator.metadata(of: reader)
         var measurements = StreamMeasurements(packets: packets)
         if isFile { measurements.realTimeRatio = nil }  // not measured: the arrival check is left out
-        let check = StreamCheck(video: video, audio: audio, metadata: metadata, encoder: nil, measurements: measurements)
+        let check = StreamCheck(
+            video: video, audio: translator.audioConfiguration, metadata: metadata, encoder: nil, measurements: measurements)
         return (check, measurements.videoSeconds)
-    }
-
-    private static func videoCodec(_ track: MediaReader.Track) -> VideoCodec {
-        switch track.codec {
-        case .h264: .h264
-        case .hevc: .hevc
-        case .av1: .av1
-        default: .other(track.codecName)
-        }
-    }
-
-    private static func audioCodec(_ track: MediaReader.Track) -> AudioCodec {
-        switch track.codec {
-        case .aac: .aac
-        case .mp3: .mp3
-        case .opus: .opus
-        default: .other(track.codecName)
-        }
     }
 }
