@@ -153,7 +153,7 @@ final class CheckCommandTests: XCTestCase {
         fromFile["arrival"] = pushed["arrival"]
         XCTAssertEqual(fromFile, pushed, "file and push agree")
 
-        let port = try MonitorAnnotationTests.freePort()
+        let port = try freeLoopbackPort()
         let server = try FFmpegPublisher(arguments: ["-re", "-i", file, "-c", "copy", "-listen", "1", "-f", "flv", "rtmp://127.0.0.1:\(port)/live/x"])
         defer { server.kill() }
         try await Task.sleep(for: .milliseconds(700))

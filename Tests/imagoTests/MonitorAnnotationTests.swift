@@ -11,7 +11,7 @@ final class MonitorAnnotationTests: XCTestCase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-annotate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try Self.freePort()
+        let port = try freeLoopbackPort()
         // No faces: the only event marks are the consumer's.
         let tmux = try TmuxSession(columns: 140, rows: 40, command:
             "env COLORTERM=truecolor TERM=tmux-256color \(ImagoProcess.binary.path) --demo --no-faces --rtmp 127.0.0.1:0 --http 127.0.0.1:\(port) --data-dir \(directory.path)")
@@ -53,21 +53,5 @@ final class MonitorAnnotationTests: XCTestCase {
         tmux.send("q")
         let exited = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
         XCTAssertTrue(exited, tmux.capture())
-    }
-
-    /// A loopback port nothing listens on right now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw FFmpegTools.ToolError.failed("no free port: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

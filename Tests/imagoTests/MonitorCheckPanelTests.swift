@@ -17,7 +17,7 @@ final class MonitorCheckPanelTests: XCTestCase {
                         "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "300", "-keyint_min", "300", "-sc_threshold", "0",
                         "-b:v", "1M", "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-t", "40", "-f", "flv"]
 
-        let monitorPort = try MonitorAnnotationTests.freePort()
+        let monitorPort = try freeLoopbackPort()
         let tmux = try TmuxSession(columns: 160, rows: 48, command:
             "env COLORTERM=truecolor TERM=tmux-256color \(ImagoProcess.binary.path) --no-faces --rtmp 127.0.0.1:\(monitorPort) --key \(key) --http 127.0.0.1:0 --data-dir \(directory.path)")
         let listening = await eventually(timeoutSeconds: 10) { tmux.capture().contains("No stream yet") }
