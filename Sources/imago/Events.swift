@@ -63,7 +63,7 @@ struct Events: ParsableCommand {
             let end = annotation?.endMilliseconds.map { String(format: "–%.3f", Double($0) / 1000) } ?? ""
             let boxes = event.boxes.isEmpty ? "" : event.boxes.count == 1 ? "  1 box" : "  \(event.boxes.count) boxes"
             return "\(head)  \(what)  \(time)\(end) s\(boxes)  \(id)"
-        case .publish, .resume, .unpublish, .disconnect, .takeover, .expire:
+        default:
             return "\(head)  \(event.kind.rawValue)  \(event.detail ?? "")  \(id)"
         }
     }

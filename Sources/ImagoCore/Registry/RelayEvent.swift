@@ -13,6 +13,20 @@ public struct RelayEvent: Sendable, Codable, Equatable {
         case takeover
         /// A disconnected stream was removed with its history (`--stream-expiry`).
         case expire
+        /// A pulled source gave up: retrying cannot fix what is wrong (the detail says what).
+        case fail
+        /// A connected feed sent nothing for the stall timeout; `stallEnd` when it sends again.
+        case stall
+        case stallEnd = "stall-end"
+        /// The decoded picture stopped changing (`--freeze-seconds`) while packets kept arriving.
+        case frozen
+        case frozenEnd = "frozen-end"
+        /// The picture is black (`--black-luma` for `--black-seconds`).
+        case black
+        case blackEnd = "black-end"
+        /// The audio is silent (`--silence-db` for `--silence-seconds`).
+        case silent
+        case silentEnd = "silent-end"
     }
 
     public let kind: Kind

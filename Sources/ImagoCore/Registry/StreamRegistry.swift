@@ -221,7 +221,27 @@ public final class StreamRegistry: Sendable {
 
     /// What the pulled source `name` does between feeds (connecting, reconnecting, failed).
     public func setPullStatus(_ status: MediaStream.PullStatus, forSource name: String) {
-        stream(named: .pulled(name))?.setPullStatus(status)
+        guard let stream = stream(named: .pulled(name)) else { return }
+        stream.setPullStatus(status)
+        if case .failed(let reason) = status { emit(RelayEvent(kind: .fail, stream: stream.name, peer: "", detail: reason)) }
+    }
+
+    // MARK: - Conditions
+
+    /// Emits an event for every condition (stalled, frozen, black, silent) that began or ended on any
+    /// stream since the last sweep. The relay calls it a few times a second.
+    public func sweepConditions(now: UInt64 = MonotonicClock.nowNanoseconds()) {
+        for stream in streams {
+            let current = stream.conditions(now: now)
+            let previous = stream.report(current)
+            guard current != previous else { continue }
+            let peer = stream.currentPublisher?.peer ?? ""
+            for entry in StreamConditions.all where current.contains(entry.condition) != previous.contains(entry.condition) {
+                let started = current.contains(entry.condition)
+                logger.notice(started ? "stream \(entry.name)" : "stream no longer \(entry.name)", metadata: ["stream": "\(stream.name)"])
+                emit(RelayEvent(kind: started ? entry.start : entry.end, stream: stream.name, peer: peer))
+            }
+        }
     }
 
     /// Removes a pulled source's stream with its history (the source was taken out of the configuration).

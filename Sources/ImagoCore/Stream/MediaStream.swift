@@ -44,6 +44,8 @@ public final class MediaStream: Sendable {
         let createdNanoseconds = MonotonicClock.nowNanoseconds()
         /// Time feeds were connected, not counting the current one.
         var connectedNanoseconds: UInt64 = 0
+        /// The conditions the last sweep reported (events fire on changes).
+        var reportedConditions: StreamConditions = []
     }
 
     /// What a pulled source is doing while no feed is connected.
@@ -240,6 +242,21 @@ public final class MediaStream: Sendable {
 
     /// True while a feed is connected (live or stalled).
     public var isLive: Bool { state.withLock { $0.publisher != nil } }
+
+    /// What is wrong with the stream as of `now` beyond its state (see `StreamConditions`).
+    public func conditions(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamConditions {
+        var conditions: StreamConditions = []
+        if currentState(now: now) == .stalled { conditions.insert(.stalled) }
+        return conditions
+    }
+
+    /// Records `conditions` as reported and returns what was reported before.
+    func report(_ conditions: StreamConditions) -> StreamConditions {
+        state.withLock { state in
+            defer { state.reportedConditions = conditions }
+            return state.reportedConditions
+        }
+    }
 
     /// The stream's state as of `now` (see `StreamHealth.State`).
     public func currentState(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamHealth.State {

@@ -12,8 +12,10 @@ public struct StreamEvent: Sendable, Equatable, Codable, Identifiable {
         case left
         /// A consumer's own detection, posted over the HTTP API.
         case annotation
-        /// Stream state changes (see `RelayEvent.Kind`).
-        case publish, resume, unpublish, disconnect, takeover, expire
+        /// Stream state changes and conditions (see `RelayEvent.Kind`).
+        case publish, resume, unpublish, disconnect, takeover, expire, fail
+        case stall, stallEnd = "stall-end", frozen, frozenEnd = "frozen-end", black, blackEnd = "black-end"
+        case silent, silentEnd = "silent-end"
 
         /// A face event or an annotation: a moment worth jumping to.
         public var isBookmark: Bool { self == .appeared || self == .left || self == .annotation }
@@ -88,16 +90,7 @@ extension StreamEvent {
     /// The state change `event` as a stored event; nil for a rejected publish (a peer could make any
     /// number of those: they are logged, not kept).
     public init?(_ event: RelayEvent, runID: String) {
-        let kind: Kind
-        switch event.kind {
-        case .publish: kind = .publish
-        case .resume: kind = .resume
-        case .unpublish: kind = .unpublish
-        case .disconnect: kind = .disconnect
-        case .takeover: kind = .takeover
-        case .expire: kind = .expire
-        case .reject: return nil
-        }
+        guard event.kind != .reject, let kind = Kind(rawValue: event.kind.rawValue) else { return nil }
         let detail = [event.peer.isEmpty ? nil : "peer \(event.peer)", event.detail].compactMap { $0 }.joined(separator: ": ")
         self.init(
             kind: kind, stream: "\(event.stream)", date: event.time, ptsMilliseconds: 0, runID: runID,

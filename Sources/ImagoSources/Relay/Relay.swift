@@ -48,9 +48,12 @@ public final class Relay: Service, Sendable {
         let registry = self.registry
         expirySweep.withLock { sweep in
             sweep = Task {
+                var sweeps = 0
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: Self.expirySweepInterval)
-                    registry.expireStreams()
+                    try? await Task.sleep(for: Self.conditionSweepInterval)
+                    registry.sweepConditions()
+                    sweeps += 1
+                    if sweeps % 8 == 0 { registry.expireStreams() }
                 }
             }
         }
@@ -93,8 +96,9 @@ public final class Relay: Service, Sendable {
         return (added.sorted(), removed.sorted(), restarted.sorted())
     }
 
-    /// How often disconnected streams are checked for expiry.
-    static let expirySweepInterval = Duration.seconds(2)
+    /// How often streams are checked for conditions (stalled, frozen, black, silent); every 8th sweep
+    /// (2 s) also expires disconnected streams.
+    static let conditionSweepInterval = Duration.milliseconds(250)
 
     /// Closes the listener and all connections.
     public func shutdown() async {

@@ -46,12 +46,34 @@ struct ChromeRenderer {
             let faces = (health.faces?.faceCount ?? 0) > 0 ? " ☺\(health.faces!.faceCount)" : ""
             let tail = " \(fps)fps\(reconnects)\(faces)"
             let nameWidth = max(4, rect.width - 4 - tail.count)
-            let name = "\(health.name)".prefix(nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let mark = failing.contains(health.name) ? "✗" : "●"
-            let markPair = failing.contains(health.name) ? palette.warning : health.state == .live ? palette.live : palette.disconnected
+            let name = health.name.title.prefix(nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            let (mark, markPair) = failing.contains(health.name) ? ("✗", palette.warning) : stateMark(health.state)
             screen.draw(mark, row: row, column: rect.column + 1, width: 1, pair: markPair)
             screen.draw(" \(name)\(tail)", row: row, column: rect.column + 2, width: rect.width - 3,
                         pair: isSelected ? palette.selected : palette.normal, bold: isSelected)
+        }
+    }
+
+    /// The stream list's mark for a state: ● live (or, dimmed, disconnected), ◌ stalled, ↻ (re)connecting, ✗ failed.
+    private func stateMark(_ state: StreamHealth.State) -> (String, Int32) {
+        switch state {
+        case .live: ("●", palette.live)
+        case .stalled: ("◌", palette.warning)
+        case .connecting, .reconnecting: ("↻", palette.warning)
+        case .failed: ("✗", palette.warning)
+        case .disconnected: ("●", palette.disconnected)
+        }
+    }
+
+    /// The state as the health panel says it: how long live, how long silent, when the next attempt is.
+    static func stateText(_ health: StreamHealth) -> String {
+        switch health.state {
+        case .live: "live" + (health.connectedSeconds.map { " " + duration($0) } ?? "")
+        case .stalled: "stalled" + (health.lastPacketAgeSeconds.map { String(format: ", silent %.0f s", $0) } ?? "")
+        case .connecting: "connecting"
+        case .reconnecting: "reconnecting" + (health.retryInSeconds.map { String(format: " in %.1f s", $0) } ?? "")
+        case .failed: "failed"
+        case .disconnected: "disconnected"
         }
     }
 
@@ -99,7 +121,9 @@ struct ChromeRenderer {
         }
         let decode = health.decode
         var lines: [(String, String, Bool)] = []
-        lines.append(("state", health.state == .live ? "live" + (health.connectedSeconds.map { " " + Self.duration($0) } ?? "") : "disconnected", health.state != .live))
+        lines.append(("state", Self.stateText(health), health.state != .live))
+        if health.state != .live, let error = health.lastError { lines.append(("error", error, true)) }
+        if let uptime = health.uptimeRatio, health.name.isPulled { lines.append(("uptime", String(format: "%.1f %%", uptime * 100), uptime < 0.99)) }
         lines.append(("peer", health.peer ?? "-", false))
         lines.append(("reconnects", "\(health.reconnects)", health.reconnects > 0))
         if let video = health.video {
@@ -154,6 +178,8 @@ struct ChromeRenderer {
         switch playhead {
         case .live where health.state == .disconnected:
             label = " " + Self.disconnectedLabel(since: health.lastDisconnectedAt) + " "
+        case .live where health.state != .live:
+            label = " \(health.state.rawValue.uppercased()) "
         case .live:
             label = " LIVE "
         case .paused(let pts):

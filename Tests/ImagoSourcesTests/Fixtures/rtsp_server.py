@@ -53,6 +53,7 @@ STATUS_TEXT = {
     401: "Unauthorized",
     404: "Not Found",
     405: "Method Not Allowed",
+    406: "Not Acceptable",
     413: "Request Entity Too Large",
     454: "Session Not Found",
     455: "Method Not Valid in This State",
@@ -542,10 +543,10 @@ class Connection:
             if len(buf) < 4 + length:
                 return None, buf
             return "interleaved", buf[4 + length:]
-        # Tolerate stray line breaks between messages.
-        stripped = buf.lstrip(b"\r\n")
-        if stripped is not buf and len(stripped) != len(buf):
-            return self._take_message(stripped) if stripped else (None, stripped)
+        if buf[0:1] in (b"\r", b"\n"):
+            # Tolerate stray line breaks between messages.
+            buf = buf.lstrip(b"\r\n")
+            return self._take_message(buf)
         end = buf.find(b"\r\n\r\n")
         sep = 4
         alt = buf.find(b"\n\n")
@@ -587,26 +588,25 @@ class Connection:
 
     def _handle(self, method, url, headers, body):
         """Handle one request; return False to close the connection."""
+        code, keep_open = self._dispatch(method, url, headers)
+        self.log("%s %s -> %d" % (method, url, code))
+        return keep_open
+
+    def _dispatch(self, method, url, headers):
+        """Answer one request; return (status code, keep the connection open)."""
         cseq = headers.get("cseq")
         if headers[":version"] != "RTSP/1.0":
-            self.respond(cseq, 505)
-            return False
+            return self.respond(cseq, 505), False
         if cseq is None:
-            self.log("%s without CSeq" % method)
-            self.respond(None, 400)
-            return False
+            return self.respond(None, 400), False
         auth = self.server.auth
         if auth is not None and not auth.check(method, headers.get("authorization")):
-            self.log("%s %s -> 401" % (method, url))
-            self.respond(cseq, 401, [("WWW-Authenticate", auth.challenge())])
-            return True
+            return self.respond(cseq, 401, [("WWW-Authenticate", auth.challenge())]), True
         if "require" in headers:
-            self.respond(cseq, 551, [("Unsupported", headers["require"])])
-            return True
+            return self.respond(cseq, 551, [("Unsupported", headers["require"])]), True
         session_id = headers.get("session", "").split(";")[0].strip()
         if session_id and (self.session is None or session_id != self.session.id):
-            self.respond(cseq, 454)
-            return True
+            return self.respond(cseq, 454), True
         handler = {
             "OPTIONS": self._options,
             "DESCRIBE": self._describe,
@@ -618,11 +618,8 @@ class Connection:
             "SET_PARAMETER": self._keepalive,
         }.get(method)
         if handler is None:
-            code = self.respond(cseq, 501, [("Public", PUBLIC_METHODS)])
-        else:
-            code = handler(cseq, url, headers)
-        self.log("%s %s -> %d" % (method, url, code))
-        return True
+            return self.respond(cseq, 501, [("Public", PUBLIC_METHODS)]), True
+        return handler(cseq, url, headers), True
 
     # -- methods -----------------------------------------------------------
 
@@ -635,7 +632,7 @@ class Connection:
     def _describe(self, cseq, url, headers):
         accept = headers.get("accept")
         if accept and "application/sdp" not in accept and "*/*" not in accept:
-            return self.respond(cseq, 406 if 406 in STATUS_TEXT else 400)
+            return self.respond(cseq, 406)
         clip = self.server.clip
         host = self.local_host
         sdp = "\r\n".join([
@@ -865,8 +862,6 @@ def main(argv=None):
         return 2
     auth = Authenticator(args.user, args.password, args.auth) if args.user is not None else None
 
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
     try:
         server = Server(clip, args.fps, auth, args.host, args.port)
     except OSError as e:
@@ -875,13 +870,20 @@ def main(argv=None):
     log("serving %s: %d access units (%s), %g fps, profile-level-id %s, auth %s"
         % (args.input, len(clip.access_units), "split at AUDs" if clip.used_aud else "split at first slices",
            args.fps, clip.profile_level_id, args.auth if auth else "none"))
-    sys.stdout.write("PORT %d\n" % server.port)
-    sys.stdout.flush()
+    # Handlers go in just before the try, so a signal right after "PORT" still exits cleanly.
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     try:
+        sys.stdout.write("PORT %d\n" % server.port)
+        sys.stdout.flush()
         server.serve_forever()
     except _Terminate:
-        log("terminating")
+        pass
     finally:
+        # Ignore further signals while closing down.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        log("terminating")
         server.shutdown()
     return 0
 
