@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // RTMP handshake, chunk stream, AMF0, FLV tags and the NIO server. Knows nothing of FFmpeg or the UI.
@@ -67,10 +68,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Every setting with its default and documentation, the small value types they are written in (sizes,
+        // rates, addresses), and imago.toml read and written through TOMLKit. Knows nothing of the rest of imago.
+        .target(name: "ImagoConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // Stream registry, history ring, decoding, health figures. Knows neither NIO nor ncurses.
         .target(
             name: "ImagoCore",
             dependencies: [
+                "ImagoConfig",
                 "ImagoRTMP",
                 "ImagoMedia",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -96,7 +101,7 @@ let package = Package(
         .target(
             name: "ImagoHTTP",
             dependencies: [
-                "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoRTMP",
+                "ImagoConfig", "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoRTMP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -115,6 +120,7 @@ let package = Package(
         .executableTarget(
             name: "imago",
             dependencies: [
+                "ImagoConfig",
                 "ImagoCore",
                 "ImagoFaces",
                 "ImagoMedia",
@@ -149,6 +155,7 @@ let package = Package(
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg", "ImagoTestSupport"]),
         .testTarget(name: "ImagoHTTPTests", dependencies: ["ImagoHTTP", "ImagoCore", "ImagoTestSupport"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoMedia", "ImagoTestSupport"]),
+        .testTarget(name: "ImagoConfigTests", dependencies: ["ImagoConfig"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
