@@ -43,4 +43,23 @@ final class ValueTypeTests: XCTestCase {
         XCTAssertFalse(StreamNameFormat.isValid("door cam"))
         XCTAssertFalse(StreamNameFormat.isValid(String(repeating: "n", count: 65)))
     }
+
+    func testPresenceNeedsAMajorityOfAWindowOfAtMostTwenty() {
+        XCTAssertEqual(ImagoSettings.PresenceRule(parsing: "3/5")?.description, "3/5")
+        XCTAssertNil(ImagoSettings.PresenceRule(parsing: "2/4"), "half is not a majority")
+        XCTAssertNil(ImagoSettings.PresenceRule(parsing: "21/21"))
+        XCTAssertNil(ImagoSettings.PresenceRule(parsing: "3/"))
+        XCTAssertNil(ImagoSettings.PresenceRule(parsing: "0/1"))
+    }
+
+    func testSourceKindsByURL() {
+        XCTAssertEqual(ImagoSettings.SourceKind(url: "RTSP://cam/1"), .rtsp)
+        XCTAssertEqual(ImagoSettings.SourceKind(url: "srt://cam:9000"), .network)
+        XCTAssertEqual(ImagoSettings.SourceKind(url: "file:///clips/a.mp4"), .file)
+        XCTAssertEqual(ImagoSettings.SourceKind(url: "/clips/a.mp4"), .file)
+        XCTAssertEqual(ImagoSettings.SourceKind(url: "clips/a.mp4"), .file)
+        XCTAssertEqual(ImagoSettings.SourceKind(url: "./a:b.mp4"), .file)
+        XCTAssertNil(ImagoSettings.SourceKind(url: "rtsp:cam"))
+        XCTAssertNil(ImagoSettings.SourceKind(url: "gopher://x"))
+    }
 }
