@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // What every source's media is made of, whatever carried it: codec configuration records (avcC, hvcC,
@@ -72,12 +73,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Every setting with its default and documentation, the small value types they are written in (sizes,
+        // rates, addresses), and imago.toml read and written through TOMLKit. Knows nothing of the rest of imago.
+        .target(name: "ImagoConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // Stream registry, history ring, decoding, health figures, fed through one source-neutral interface
-        // (`StreamFeed`). Knows neither RTMP, NIO nor ncurses.
+        // (feeds: `FeedRequest`, `MediaInput`). Knows neither RTMP, NIO nor ncurses.
         .target(
             name: "ImagoCore",
             dependencies: [
                 "ImagoCodecs",
+                "ImagoConfig",
                 "ImagoMedia",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -112,7 +117,7 @@ let package = Package(
         .target(
             name: "ImagoHTTP",
             dependencies: [
-                "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoCodecs",
+                "ImagoConfig", "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoCodecs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -131,6 +136,7 @@ let package = Package(
         .executableTarget(
             name: "imago",
             dependencies: [
+                "ImagoConfig",
                 "ImagoCore",
                 "ImagoCodecs",
                 "ImagoRTMP",
@@ -167,9 +173,10 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg", "ImagoTestSupport"]),
         .testTarget(name: "ImagoHTTPTests", dependencies: ["ImagoHTTP", "ImagoCore", "ImagoTestSupport"]),
-        .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"]),
+        .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoCodecs", "ImagoConfig", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(name: "ImagoSourcesTests", dependencies: ["ImagoSources", "ImagoCore", "ImagoRTMP", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"]),
-        .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoCore", "ImagoSources", "ImagoTestSupport"]),
+        .testTarget(name: "ImagoConfigTests", dependencies: ["ImagoConfig"]),
+        .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoConfig", "ImagoCore", "ImagoSources", "ImagoTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImagoConfig
 import ImagoCore
 import ImagoHTTP
 
@@ -76,23 +77,5 @@ struct HTTPOptions: ParsableArguments {
         }
         if let problem = configuration.problem { throw ValidationError(problem) }
         return (configuration, generated)
-    }
-}
-
-/// `HOST:PORT`, `[v6]:PORT` or a bare port, as the listen flags take them.
-struct ListenAddress {
-    let host: String
-    let port: Int
-
-    init?(parsing text: String, defaultHost: String) {
-        var host = defaultHost
-        var portText = text
-        if let colon = text.lastIndex(of: ":") {
-            host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            portText = String(text[text.index(after: colon)...])
-        }
-        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else { return nil }
-        self.host = host
-        self.port = port
     }
 }

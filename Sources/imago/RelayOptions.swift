@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImagoConfig
 import ImagoCore
 import ImagoSources
 import ImagoFaces

@@ -4,17 +4,6 @@ import XCTest
 @testable import ImagoCore
 
 final class ConfigurationTests: XCTestCase {
-    func testByteCountParsing() {
-        XCTAssertEqual(ByteCount(parsing: "268435456")?.bytes, 268_435_456)
-        XCTAssertEqual(ByteCount(parsing: "256MiB")?.bytes, 256 << 20)
-        XCTAssertEqual(ByteCount(parsing: "256M")?.bytes, 256 << 20)
-        XCTAssertEqual(ByteCount(parsing: "1.5g")?.bytes, 3 << 29)
-        XCTAssertEqual(ByteCount(parsing: "64KB")?.bytes, 64 << 10)
-        XCTAssertNil(ByteCount(parsing: "lots"))
-        XCTAssertNil(ByteCount(parsing: "12 parsecs"))
-        XCTAssertEqual(ByteCount(bytes: 256 << 20).description, "256MiB")
-    }
-
     func testGeneratedStreamKeyIsKeptWithMode0600() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-key-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

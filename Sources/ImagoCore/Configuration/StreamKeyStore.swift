@@ -1,4 +1,5 @@
 import Foundation
+import ImagoConfig
 
 /// The generated stream key kept in the data directory, so a server started with no `--key` has
 /// one stable key the user types into OBS once.
@@ -9,7 +10,7 @@ public enum StreamKeyStore {
     /// 0600) when there is none. `created` tells whether the key is new.
     public static func loadOrCreate(in directory: URL) throws(ConfigurationError) -> (key: String, created: Bool) {
         let (key, created) = try SecretFile.loadOrCreate(
-            named: fileName, in: directory, what: "stream key", rule: "must be 8–128 letters, digits, '-' or '_'",
+            named: fileName, in: directory, what: "stream key", rule: "must be \(StreamKeyFormat.rule)",
             isValid: isValid, generate: generateKey)
         return (key, created)
     }
@@ -19,8 +20,9 @@ public enum StreamKeyStore {
         SecretFile.randomToken(count: 24)
     }
 
-    /// Keys are plain tokens so they survive URLs, shells and OBS's key field unchanged.
+    /// Keys are plain tokens so they survive URLs, shells and OBS's key field unchanged (the rule is
+    /// `StreamKeyFormat`'s, which the config file checks too).
     public static func isValid(_ key: String) -> Bool {
-        (8...128).contains(key.count) && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        StreamKeyFormat.isValid(key)
     }
 }

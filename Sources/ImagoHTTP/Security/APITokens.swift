@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ImagoConfig
 import ImagoCore
 
 /// The bearer tokens the API accepts, each with what it allows.
@@ -45,14 +46,10 @@ public struct APITokens: Sendable {
         return difference == 0
     }
 
-    /// A user-chosen token must be long enough not to be guessed and safe in a header and a URL.
+    /// A user-chosen token must be long enough not to be guessed and safe in a header and a URL
+    /// (the rule is `APITokenFormat`'s, which the config file checks too).
     public static func problem(with token: String) -> String? {
-        guard token.count >= 16 else { return "a token needs at least 16 characters" }
-        guard token.count <= 256 else { return "a token may have at most 256 characters" }
-        guard token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~".contains($0)) }) else {
-            return "a token may contain only letters, digits, '-', '_', '.' and '~'"
-        }
-        return nil
+        APITokenFormat.problem(with: token)
     }
 
     public static let readWriteFileName = "api-token"
@@ -63,10 +60,10 @@ public struct APITokens: Sendable {
     public static func loadOrCreate(in directory: URL) throws(ConfigurationError) -> (readWrite: String, read: String, created: Bool) {
         let isValid: (String) -> Bool = { problem(with: $0) == nil }
         let readWrite = try SecretFile.loadOrCreate(
-            named: readWriteFileName, in: directory, what: "API token", rule: "must be 16–256 letters, digits, '-', '_', '.' or '~'",
+            named: readWriteFileName, in: directory, what: "API token", rule: "must be \(APITokenFormat.rule)",
             isValid: isValid, generate: { "imago_rw_" + SecretFile.randomToken(count: 32) })
         let read = try SecretFile.loadOrCreate(
-            named: readFileName, in: directory, what: "API read token", rule: "must be 16–256 letters, digits, '-', '_', '.' or '~'",
+            named: readFileName, in: directory, what: "API read token", rule: "must be \(APITokenFormat.rule)",
             isValid: isValid, generate: { "imago_ro_" + SecretFile.randomToken(count: 32) })
         return (readWrite.value, read.value, readWrite.created || read.created)
     }
