@@ -4,7 +4,7 @@ import ImagoCore
 extension StreamHealth {
     /// One human-readable line, as `imago serve` logs it every stats interval.
     var summaryLine: String {
-        var parts = ["\(name)", state.rawValue]
+        var parts = ["\(name)", ([state.rawValue] + conditions.filter { $0 != "stalled" }).joined(separator: ",")]
         if let video {
             var picture = video.codec
             if let width = video.width, let height = video.height { picture += " \(width)x\(height)" }

@@ -1,3 +1,5 @@
+import ImagoMedia
+
 /// How stream decoders behave; every default in one place.
 public struct DecodeSettings: Sendable {
     /// False: no stream is decoded (a pure relay: ingest, history and health only).
@@ -11,6 +13,10 @@ public struct DecodeSettings: Sendable {
     public var maxQueueBytes = 32 << 20
     /// libavcodec threads per decoder; 1 keeps latency lowest and predictable.
     public var decoderThreads = 1
+    /// When a decoded picture counts as frozen or black (`--freeze-seconds`, `--black-luma`, `--black-seconds`).
+    public var pictureWatch = PictureWatch.Settings()
+    /// When decoded audio counts as silent (`--silence-db`, `--silence-seconds`).
+    public var silenceWatch = AudioSilenceWatch.Settings()
     /// Test hook: seconds each decode call is slowed by, to simulate a machine that cannot keep up.
     public var artificialDecodeDelaySeconds: Double = 0
     /// Called on the decoder thread with every frame it publishes (stream name, frame): lets a test see

@@ -12,6 +12,10 @@ import Logging
 /// is also bounded in bytes. After a decode error it outputs nothing until the next keyframe, so
 /// readers never see a smeared frame. The thread runs only while the stream is live (`start()` /
 /// `finish()`); the latest frame outlives it.
+///
+/// The same thread watches what byte counters cannot see: whether the picture is frozen or black
+/// (`PictureWatch` over each published frame) and whether the audio is silent (`AudioLevelMeter` over
+/// the audio packets, which wait in a small queue of their own and are dropped first when it is full).
 public final class StreamDecoder: @unchecked Sendable {
     /// What the decoder thread reports, read by `MediaStream.health()`.
     struct Figures: Sendable {
@@ -27,6 +31,20 @@ public final class StreamDecoder: @unchecked Sendable {
         var decodedRate = RateWindow()
         var decodeTime = RollingHistogram()
         var latency = RollingHistogram()
+        var frozen = false
+        var black = false
+        var silent = false
+        /// RMS level of the latest audio packet, dBFS.
+        var audioLevelDBFS: Double?
+    }
+
+    /// Audio packets that may wait to be metered; older ones are dropped first (a level needs few).
+    static let maxQueuedAudioPackets = 64
+
+    /// One piece of work for the decoder thread.
+    private enum Work {
+        case video(MediaPacket, DecodeMode, reset: Bool)
+        case audio(MediaPacket)
     }
 
     public let latest = LatestFrame()
@@ -40,7 +58,10 @@ public final class StreamDecoder: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var queue: Deque<MediaPacket> = []
+    private var audioQueue: Deque<MediaPacket> = []
     private var figures: Figures
+    /// Set by `start`: the watches begin again (a new feed is not the old picture).
+    private var watchesNeedReset = false
     private var stopped = false
     /// Set after a skip or an error: packets are dropped until the next keyframe.
     private var awaitingKeyframe = true
@@ -55,12 +76,20 @@ public final class StreamDecoder: @unchecked Sendable {
     private var decoder: VideoDecoder?
     private var decoderConfiguration: VideoConfiguration?
     private var frameNumber = 0
+    private var pictureWatch: PictureWatch
+    private var silenceWatch: AudioSilenceWatch
+    private var meter: AudioLevelMeter?
+    private var meterConfiguration: AudioConfiguration?
+    /// Audio configurations the meter could not open (logged once each, not retried per packet).
+    private var unmeterable: AudioConfiguration?
 
     init(name: String, settings: DecodeSettings, mode: DecodeMode, logger: Logger) {
         self.name = name
         self.settings = settings
         self.logger = logger
         self.figures = Figures(mode: mode)
+        self.pictureWatch = PictureWatch(settings: settings.pictureWatch)
+        self.silenceWatch = AudioSilenceWatch(settings: settings.silenceWatch)
     }
 
     /// Starts the decoder thread unless one runs (a finishing one keeps running). With decoding
@@ -69,6 +98,10 @@ public final class StreamDecoder: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         finishWhenIdle = false
+        watchesNeedReset = true
+        figures.frozen = false
+        figures.black = false
+        figures.silent = false
         guard settings.enabled, !threadRunning, !stopped else { return }
         threadRunning = true
         // The thread keeps the decoder alive until it ends.
@@ -144,8 +177,19 @@ public final class StreamDecoder: @unchecked Sendable {
         condition.signal()
     }
 
+    /// Hands an audio packet to the decoder thread for metering. Never blocks for longer than a queue append.
+    func enqueueAudio(_ packet: MediaPacket) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopped, threadRunning, figures.mode != .off else { return }
+        if audioQueue.count >= Self.maxQueuedAudioPackets { audioQueue.removeFirst() }
+        audioQueue.append(packet)
+        condition.signal()
+    }
+
     /// Empties the queue. Call with `condition` held.
     private func removeQueued() {
+        audioQueue.removeAll()
         queue.removeAll()
         figures.queuedBytes = 0
         figures.queuedPackets = 0
@@ -154,22 +198,33 @@ public final class StreamDecoder: @unchecked Sendable {
     // MARK: - Decoder thread
 
     private func run() {
-        while let (packet, mode, reset) = nextPacket() {
-            process(packet, mode: mode, reset: reset)
+        while let work = nextWork() {
+            switch work {
+            case .video(let packet, let mode, let reset): process(packet, mode: mode, reset: reset)
+            case .audio(let packet): meter(packet)
+            }
         }
     }
 
     /// Waits for a packet, applying the keep-up policy to the queue first; nil once stopped or
     /// finished (the thread then ends, and the decoder is freed).
-    private func nextPacket() -> (MediaPacket, DecodeMode, reset: Bool)? {
+    private func nextWork() -> Work? {
         condition.lock()
         defer { condition.unlock() }
+        if watchesNeedReset {
+            watchesNeedReset = false
+            pictureWatch.reset()
+            silenceWatch.reset()
+        }
         while true {
-            while queue.isEmpty && !stopped && !finishWhenIdle { condition.wait() }
+            while queue.isEmpty && audioQueue.isEmpty && !stopped && !finishWhenIdle { condition.wait() }
+            if !stopped, let audio = audioQueue.popFirst() { return .audio(audio) }
             if stopped || queue.isEmpty {
                 // Freed here, under the lock, so a thread started next finds no decoder of ours in use.
                 decoder = nil
                 decoderConfiguration = nil
+                meter = nil
+                meterConfiguration = nil
                 threadRunning = false
                 return nil
             }
@@ -192,7 +247,7 @@ public final class StreamDecoder: @unchecked Sendable {
                 awaitingKeyframe = false
             }
             defer { needsReset = false }
-            return (packet, figures.mode, needsReset)
+            return .video(packet, figures.mode, reset: needsReset)
         }
     }
 
@@ -245,7 +300,13 @@ public final class StreamDecoder: @unchecked Sendable {
         latest.publish(decoded)
         if frame.isKeyframe { latestKeyframe.publish(decoded) }
         settings.frameObserver?(name, decoded)
+        // Frozen and black are judged on arrival time: what the viewer of a live stream experiences.
+        if let signature = try? PictureSignature(frame) {
+            pictureWatch.observe(signature, atNanoseconds: packet.arrivalNanoseconds)
+        }
         condition.lock()
+        figures.frozen = pictureWatch.isFrozen
+        figures.black = pictureWatch.isBlack
         figures.framesDecoded += 1
         if frame.isKeyframe || mode == .keyframes { figures.keyframesDecoded += 1 }
         figures.decodedRate.add(dtsMilliseconds: frame.ptsMilliseconds, arrivalNanoseconds: finished, bytes: 0)
@@ -253,6 +314,29 @@ public final class StreamDecoder: @unchecked Sendable {
         figures.latency.record(microseconds: (finished - packet.arrivalNanoseconds) / 1000, now: finished)
         condition.unlock()
         return true
+    }
+
+    /// Measures one audio packet's level and updates the silence watch. A packet the meter cannot decode
+    /// counts as nothing (it is neither loud nor silent).
+    private func meter(_ packet: MediaPacket) {
+        guard case .audio(let configuration) = packet.kind else { return }
+        if meterConfiguration != configuration {
+            meter = nil
+            meterConfiguration = configuration
+            guard unmeterable != configuration, let codec = configuration.mediaCodec else { return }
+            do {
+                meter = try AudioLevelMeter(codec: codec, extradata: configuration.specificConfig)
+            } catch {
+                unmeterable = configuration
+                logger.notice("audio level not measured", metadata: ["stream": "\(name)", "error": "\(error)"])
+            }
+        }
+        guard let meter, let level = try? meter.measure(packet.payload, ptsMilliseconds: packet.ptsMilliseconds) else { return }
+        silenceWatch.observe(level, atNanoseconds: packet.arrivalNanoseconds)
+        condition.lock()
+        figures.silent = silenceWatch.isSilent
+        figures.audioLevelDBFS = level.rmsDBFS
+        condition.unlock()
     }
 
     private func recordError(_ message: String) {
@@ -287,6 +371,18 @@ public final class StreamDecoder: @unchecked Sendable {
             recordError("cannot open the \(configuration.codec.displayName) decoder: \(error)")
         }
         return decoder
+    }
+}
+
+extension AudioConfiguration {
+    /// The FFmpeg codec for this configuration, nil when Imago has no decoder for it.
+    var mediaCodec: MediaCodec? {
+        switch codec {
+        case .aac: .aac
+        case .mp3: .mp3
+        case .opus: .opus
+        default: nil
+        }
     }
 }
 

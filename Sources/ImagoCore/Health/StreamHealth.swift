@@ -50,6 +50,8 @@ public struct StreamHealth: Sendable, Codable, Equatable {
         public var channels: Int?
         public var bitsPerSecond: Double?
         public var framesReceived: Int
+        /// RMS level of the latest decoded audio packet (dBFS; -120 is digital silence).
+        public var levelDBFS: Double?
     }
 
     /// What the history ring holds right now.
@@ -160,4 +162,6 @@ public struct StreamHealth: Sendable, Codable, Equatable {
     public var dataMessages: Int
     public var decode: Decode
     public var faces: Faces?
+    /// What is wrong beyond the state, by name: "stalled", "frozen", "black", "silent" (see `StreamConditions`).
+    public var conditions: [String] = []
 }

@@ -184,7 +184,9 @@ public final class MediaStream: Sendable {
                     decoder.enqueue(packet)
                 }
             case .audio(let dts, let payload):
-                Self.ingestAudio(payload, dts: dts, arrival: arrival, into: &state)
+                if let packet = Self.ingestAudio(payload, dts: dts, arrival: arrival, into: &state) {
+                    decoder.enqueueAudio(packet)
+                }
             case .data(let name, let values, let timestamp):
                 state.dataMessages += 1
                 let dts = state.timeline.map(timestamp)
@@ -228,14 +230,17 @@ public final class MediaStream: Sendable {
     /// The most a presentation time may lie after or before its decode time.
     static let maxCompositionMilliseconds: Int64 = 60_000
 
-    private static func ingestAudio(_ data: [UInt8], dts raw: Int64, arrival: UInt64, into state: inout State) {
-        guard let configuration = state.audioConfiguration, !data.isEmpty else { return }
+    /// Adds an audio frame to the history; returns the packet it made, for the audio meter.
+    private static func ingestAudio(_ data: [UInt8], dts raw: Int64, arrival: UInt64, into state: inout State) -> MediaPacket? {
+        guard let configuration = state.audioConfiguration, !data.isEmpty else { return nil }
         let dts = state.timeline.map(raw)
         state.audio.add(dtsMilliseconds: dts, arrivalNanoseconds: arrival, bytes: data.count)
         // Audio is a starting point only in a stream that has no video.
-        state.history.append(MediaPacket(
+        let packet = MediaPacket(
             kind: .audio(configuration), dtsMilliseconds: dts, ptsMilliseconds: dts, arrivalNanoseconds: arrival,
-            isKeyframe: state.videoConfiguration == nil, payload: data))
+            isKeyframe: state.videoConfiguration == nil, payload: data)
+        state.history.append(packet)
+        return packet
     }
 
     // MARK: - Reading
@@ -246,7 +251,18 @@ public final class MediaStream: Sendable {
     /// What is wrong with the stream as of `now` beyond its state (see `StreamConditions`).
     public func conditions(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamConditions {
         var conditions: StreamConditions = []
-        if currentState(now: now) == .stalled { conditions.insert(.stalled) }
+        switch currentState(now: now) {
+        case .stalled:
+            conditions.insert(.stalled)
+        case .live:
+            // Only while packets keep arriving: a stalled or gone feed is not a frozen picture.
+            let figures = decoder.snapshot
+            if figures.frozen { conditions.insert(.frozen) }
+            if figures.black { conditions.insert(.black) }
+            if figures.silent { conditions.insert(.silent) }
+        default:
+            break
+        }
         return conditions
     }
 
@@ -280,7 +296,9 @@ public final class MediaStream: Sendable {
     public func health(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamHealth {
         let decode = decodeHealth(now: now)
         let faces = faceFigures.health(now: now)
-        return state.withLock { state in
+        let conditions = conditions(now: now).names
+        let audioLevel = decoder.snapshot.audioLevelDBFS
+        var health = state.withLock { state in
             state.video.prune(now: now)
             state.audio.prune(now: now)
             let publisher = state.publisher ?? state.lastPublisher
@@ -302,7 +320,7 @@ public final class MediaStream: Sendable {
                 audio = StreamHealth.Audio(
                     codec: configuration.codec.displayName, profile: configuration.profile,
                     sampleRate: configuration.sampleRate, channels: configuration.channelCount,
-                    bitsPerSecond: state.audio.bitsPerSecond, framesReceived: state.audio.totalCount)
+                    bitsPerSecond: state.audio.bitsPerSecond, framesReceived: state.audio.totalCount, levelDBFS: audioLevel)
             }
             var lastError = state.lastDisconnectReason
             var retryIn: Double?
@@ -333,6 +351,8 @@ public final class MediaStream: Sendable {
                     endMilliseconds: history.last?.dtsMilliseconds, startsOnKeyframe: history.first?.isKeyframe ?? true),
                 metadata: state.metadata, dataMessages: state.dataMessages, decode: decode, faces: faces)
         }
+        health.conditions = conditions
+        return health
     }
 
     private func decodeHealth(now: UInt64) -> StreamHealth.Decode {

@@ -36,6 +36,7 @@ struct APIStream: Encodable {
     let lastError: String?
     let retryInSeconds: Double?
     let uptimeRatio: Double?
+    let conditions: [String]
     let lastPacketAgeSeconds: Double?
     let timeline: Timeline
     let latest: Latest?
@@ -64,6 +65,7 @@ struct APIStream: Encodable {
         lastError = health.lastError
         retryInSeconds = health.retryInSeconds
         uptimeRatio = health.uptimeRatio
+        conditions = health.conditions
         lastPacketAgeSeconds = health.lastPacketAgeSeconds
         timeline = Timeline(
             start: health.buffer.startMilliseconds.map { Double($0) / 1000 }, end: health.buffer.endMilliseconds.map { Double($0) / 1000 },

@@ -47,14 +47,16 @@ struct ChromeRenderer {
             let tail = " \(fps)fps\(reconnects)\(faces)"
             let nameWidth = max(4, rect.width - 4 - tail.count)
             let name = health.name.title.prefix(nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let (mark, markPair) = failing.contains(health.name) ? ("✗", palette.warning) : stateMark(health.state)
+            var (mark, markPair) = failing.contains(health.name) ? ("✗", palette.warning) : stateMark(health.state)
+            if health.state == .live, !health.conditions.isEmpty { (mark, markPair) = ("!", palette.warning) }
             screen.draw(mark, row: row, column: rect.column + 1, width: 1, pair: markPair)
             screen.draw(" \(name)\(tail)", row: row, column: rect.column + 2, width: rect.width - 3,
                         pair: isSelected ? palette.selected : palette.normal, bold: isSelected)
         }
     }
 
-    /// The stream list's mark for a state: ● live (or, dimmed, disconnected), ◌ stalled, ↻ (re)connecting, ✗ failed.
+    /// The stream list's mark for a state: ● live (or, dimmed, disconnected), ◌ stalled, ↻ (re)connecting, ✗ failed;
+    /// a live stream whose picture is frozen or black, or whose audio is silent, gets ! instead.
     private func stateMark(_ state: StreamHealth.State) -> (String, Int32) {
         switch state {
         case .live: ("●", palette.live)
@@ -123,6 +125,8 @@ struct ChromeRenderer {
         var lines: [(String, String, Bool)] = []
         lines.append(("state", Self.stateText(health), health.state != .live))
         if health.state != .live, let error = health.lastError { lines.append(("error", error, true)) }
+        let signal = health.conditions.filter { $0 != "stalled" }
+        if !signal.isEmpty { lines.append(("signal", signal.joined(separator: ", "), true)) }
         if let uptime = health.uptimeRatio, health.name.isPulled { lines.append(("uptime", String(format: "%.1f %%", uptime * 100), uptime < 0.99)) }
         lines.append(("peer", health.peer ?? "-", false))
         lines.append(("reconnects", "\(health.reconnects)", health.reconnects > 0))
@@ -161,7 +165,8 @@ struct ChromeRenderer {
         }
         if let audio = health.audio {
             let rate = audio.sampleRate.map { compact ? String(format: "%gkHz", Double($0) / 1000) : "\($0) Hz" } ?? "-"
-            lines.append(("audio", "\(audio.codec) \(rate) \(StatusLine.bytes((audio.bitsPerSecond ?? 0) / 8))/s", false))
+            let level = audio.levelDBFS.map { String(format: " %.0f dB", $0) } ?? ""
+            lines.append(("audio", "\(audio.codec) \(rate) \(StatusLine.bytes((audio.bitsPerSecond ?? 0) / 8))/s\(level)", false))
         }
         if let encoder = health.metadata?.encoder ?? health.flashVersion { lines.append(("encoder", encoder, false)) }
         return lines

@@ -44,6 +44,7 @@ MAX_RTP_PAYLOAD = 1400
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 1024 * 1024
 SOCKET_TIMEOUT = 15.0
+SEND_BUFFER_BYTES = 512 * 1024
 SESSION_TIMEOUT = 60
 NTP_EPOCH_OFFSET = 2208988800  # seconds from 1900-01-01 to 1970-01-01
 
@@ -807,6 +808,9 @@ class Server:
                 time.sleep(0.1)
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            # A bounded send buffer (a second or so of video), so a client that stops
+            # reading makes sendall time out instead of queueing megabytes.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
             conn = Connection(self, sock, addr)
             with self._lock:
                 self._connections.add(conn)
