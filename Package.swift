@@ -174,7 +174,9 @@ let package = Package(
         .testTarget(name: "ImagoMediaTests", dependencies: ["ImagoMedia", "CFFmpeg", "ImagoTestSupport"]),
         .testTarget(name: "ImagoHTTPTests", dependencies: ["ImagoHTTP", "ImagoCore", "ImagoTestSupport"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoCodecs", "ImagoConfig", "ImagoMedia", "ImagoTestSupport"]),
-        .testTarget(name: "ImagoSourcesTests", dependencies: ["ImagoSources", "ImagoCore", "ImagoRTMP", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"]),
+        .testTarget(
+            name: "ImagoSourcesTests", dependencies: ["ImagoSources", "ImagoCore", "ImagoRTMP", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"],
+            exclude: ["Fixtures"]),  // run from the source tree: the RTSP test server is a Python script
         .testTarget(name: "ImagoConfigTests", dependencies: ["ImagoConfig"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoConfig", "ImagoCore", "ImagoSources", "ImagoTestSupport"]),
     ],
