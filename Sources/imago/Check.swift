@@ -42,9 +42,11 @@ struct Check: AsyncParsableCommand {
             try checkSource(url)
             return
         }
-        var logger = relay.makeLogger()
+        let settings = try relay.settings()
+        var logger = RelayOptions.makeLogger(level: settings.relay.logLevel)
         logger.logLevel = max(logger.logLevel, .warning)
-        var (configuration, _, _) = try relay.relayConfiguration(logger: logger)
+        var (configuration, _, _) = try relay.relayConfiguration(settings, logger: logger)
+        configuration.sources = []  // the check listens for one publisher; the file's sources are not read
         // Nothing is decoded or kept beyond the analysis: the check reads timestamps, sizes and headers.
         configuration.decode.enabled = false
         configuration.historySeconds = durationSeconds + 30

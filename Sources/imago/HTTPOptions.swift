@@ -6,8 +6,8 @@ import ImagoHTTP
 
 /// Flags of the HTTP API, shared by every command that runs the relay.
 struct HTTPOptions: ParsableArguments {
-    @Option(name: .customLong("http"), help: ArgumentHelp("Address of the HTTP API (frames, history, clips, events, metrics).", valueName: "host:port"))
-    var httpAddress = "127.0.0.1:8080"
+    @Option(name: .customLong("http"), help: settingHelp("Address of the HTTP API (frames, history, clips, events, metrics).", flag: "--http", valueName: "host:port"))
+    var httpAddress: String?
 
     @Flag(name: .customLong("no-http"), help: "Do not start the HTTP API.")
     var noHTTP = false
@@ -31,20 +31,31 @@ struct HTTPOptions: ParsableArguments {
     var metricsPublic = false
 
     func validate() throws {
-        _ = try listenAddress()
+        var settings = ImagoSettings()
+        try apply(to: &settings)
+    }
+
+    /// Overrides what the flags (and $IMAGO_TOKEN, $IMAGO_READ_TOKEN) set; tokens add to the file's.
+    func apply(to settings: inout ImagoSettings) throws {
+        if let httpAddress {
+            guard let address = ListenAddress(parsing: httpAddress, defaultHost: "127.0.0.1") else {
+                throw ValidationError("--http '\(httpAddress)' is not HOST:PORT (for example 127.0.0.1:8080, 0.0.0.0:8080 or 127.0.0.1:0)")
+            }
+            settings.api.http = address
+        }
         for token in allTokens.readWrite + allTokens.read {
             if let problem = APITokens.problem(with: token) { throw ValidationError("API token '\(token.prefix(4))…': \(problem)") }
         }
         if noAuth && !(tokens.isEmpty && readTokens.isEmpty) {
             throw ValidationError("--no-auth and --token/--read-token contradict each other; drop one")
         }
-    }
-
-    func listenAddress() throws -> (host: String, port: Int) {
-        guard let address = ListenAddress(parsing: httpAddress, defaultHost: "127.0.0.1") else {
-            throw ValidationError("--http '\(httpAddress)' is not HOST:PORT (for example 127.0.0.1:8080, 0.0.0.0:8080 or 127.0.0.1:0)")
-        }
-        return (address.host, address.port)
+        if noHTTP { settings.api.enabled = false }
+        settings.api.tokens += allTokens.readWrite
+        settings.api.readTokens += allTokens.read
+        if noAuth { settings.api.noAuth = true }
+        if let tlsCertificate { settings.api.tlsCertificatePath = tlsCertificate }
+        if let tlsKey { settings.api.tlsKeyPath = tlsKey }
+        if metricsPublic { settings.api.metricsPublic = true }
     }
 
     /// Tokens from the flags and the environment.
@@ -57,19 +68,18 @@ struct HTTPOptions: ParsableArguments {
 
     /// The API configuration, with the generated tokens loaded or made when none was given (`generated`:
     /// the pair and whether it is new, to print it once). Nil with `--no-http`.
-    func configuration(dataDirectory: URL) throws -> (configuration: APIConfiguration, generated: (readWrite: String, read: String, created: Bool)?)? {
-        guard !noHTTP else { return nil }
+    static func configuration(_ settings: ImagoSettings, dataDirectory: URL) throws -> (configuration: APIConfiguration, generated: (readWrite: String, read: String, created: Bool)?)? {
+        guard settings.api.enabled else { return nil }
         var configuration = APIConfiguration()
-        (configuration.host, configuration.port) = try listenAddress()
-        configuration.tlsCertificatePath = tlsCertificate
-        configuration.tlsKeyPath = tlsKey
-        configuration.metricsPublic = metricsPublic
+        (configuration.host, configuration.port) = (settings.api.http.host, settings.api.http.port)
+        configuration.tlsCertificatePath = settings.api.tlsCertificatePath
+        configuration.tlsKeyPath = settings.api.tlsKeyPath
+        configuration.metricsPublic = settings.api.metricsPublic
         var generated: (String, String, Bool)?
-        let given = allTokens
-        if noAuth {
+        if settings.api.noAuth {
             configuration.tokens = .open
-        } else if !given.readWrite.isEmpty || !given.read.isEmpty {
-            configuration.tokens = APITokens(readWrite: given.readWrite, read: given.read)
+        } else if !settings.api.tokens.isEmpty || !settings.api.readTokens.isEmpty {
+            configuration.tokens = APITokens(readWrite: settings.api.tokens, read: settings.api.readTokens)
         } else {
             let pair = try APITokens.loadOrCreate(in: dataDirectory)
             configuration.tokens = APITokens(readWrite: [pair.readWrite], read: [pair.read])

@@ -17,20 +17,20 @@ struct Monitor: AsyncParsableCommand {
     @OptionGroup(title: "HTTP API") var http: HTTPOptions
     @OptionGroup(title: "Faces") var faces: FaceOptions
 
-    @Option(name: .customLong("fps"), help: ArgumentHelp("Video frames drawn per second at most (backs off by itself on a slow link).", valueName: "fps"))
-    var framesPerSecond = 15.0
+    @Option(name: .customLong("fps"), help: settingHelp("Video frames drawn per second at most (backs off by itself on a slow link).", flag: "--fps", valueName: "fps"))
+    var framesPerSecond: Double?
 
     @Option(name: .customLong("color"), help: ArgumentHelp("Colours for the video: truecolor, 256, 16 or mono (default: from COLORTERM/TERM).", valueName: "mode"))
     var colorMode: String?
 
-    @Option(name: .customLong("theme"), help: ArgumentHelp("dark, light, high-contrast, a NAME.theme in Themes/, or a path to a theme file.", valueName: "name|path"))
-    var theme = "dark"
+    @Option(name: .customLong("theme"), help: settingHelp("dark, light, high-contrast, a NAME.theme in Themes/, or a path to a theme file.", flag: "--theme", valueName: "name|path"))
+    var theme: String?
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where snapshots (s) and clips (c) are saved (default: the current directory).", valueName: "path"))
     var outputDirectory: String?
 
     @Option(name: .customLong("change-threshold"), help: ArgumentHelp("Lossy: colours within this much per channel of what the terminal shows, or of a colour already set, are not resent (0 = exact; 4 is invisible).", valueName: "0-255"))
-    var changeThreshold = 0
+    var changeThreshold: Int?
 
     @Option(name: .customLong("max-bandwidth"), help: ArgumentHelp("Most the monitor writes to the terminal, e.g. 1Mbit or 125kB (per second); frames get smaller (lossy) and rarer to fit.", valueName: "rate"))
     var maxBandwidth: String?
@@ -42,35 +42,60 @@ struct Monitor: AsyncParsableCommand {
     var logFile: String?
 
     func validate() throws {
-        guard framesPerSecond >= 1, framesPerSecond <= 60 else { throw ValidationError("--fps must be between 1 and 60") }
-        if let colorMode, ColorMode(rawValue: colorMode) == nil {
-            throw ValidationError("--color '\(colorMode)' is not one of truecolor, 256, 16, mono")
+        var settings = ImagoSettings()
+        try apply(to: &settings)
+    }
+
+    /// Overrides the `[monitor]` settings the flags set.
+    func apply(to settings: inout ImagoSettings) throws {
+        if let framesPerSecond {
+            guard framesPerSecond >= 1, framesPerSecond <= 60 else { throw ValidationError("--fps must be between 1 and 60") }
+            settings.monitor.framesPerSecond = framesPerSecond
         }
-        guard (0...255).contains(changeThreshold) else { throw ValidationError("--change-threshold must be between 0 and 255") }
-        if let maxBandwidth, DataRate(parsing: maxBandwidth) == nil {
-            throw ValidationError("--max-bandwidth '\(maxBandwidth)' is not a rate; write it like 1Mbit, 500kbit, 125kB or 2MB")
+        if let colorMode {
+            guard let mode = ImagoSettings.ColorMode(rawValue: colorMode) else {
+                throw ValidationError("--color '\(colorMode)' is not one of truecolor, 256, 16, mono")
+            }
+            settings.monitor.colorMode = mode
         }
+        if let theme { settings.monitor.theme = theme }
+        if let outputDirectory { settings.monitor.outputDirectory = outputDirectory }
+        if let changeThreshold {
+            guard (0...255).contains(changeThreshold) else { throw ValidationError("--change-threshold must be between 0 and 255") }
+            settings.monitor.changeThreshold = changeThreshold
+        }
+        if let maxBandwidth {
+            guard let rate = DataRate(parsing: maxBandwidth) else {
+                throw ValidationError("--max-bandwidth '\(maxBandwidth)' is not a rate; write it like 1Mbit, 500kbit, 125kB or 2MB")
+            }
+            settings.monitor.maxBandwidth = rate
+        }
+        if let logFile { settings.monitor.logFile = logFile }
     }
 
     func run() async throws {
         RelayOptions.prepareProcess()
+        var imagoSettings = try RelayStack.settings(relay: relay, http: http, faces: faces)
+        try apply(to: &imagoSettings)
+        let chosen = imagoSettings.monitor
         var settings = MonitorSettings()
-        settings.theme = try Theme.load(nameOrPath: theme, searchDirectories: Self.themeDirectories)
+        settings.theme = try Theme.load(nameOrPath: chosen.theme, searchDirectories: Self.themeDirectories)
         guard isatty(1) == 1, isatty(0) == 1 else {
             throw ValidationError("the monitor needs a terminal; for a relay without a UI run `imago serve`")
         }
-        settings.framesPerSecond = framesPerSecond
-        settings.colorMode = colorMode.flatMap(ColorMode.init(rawValue:))
-        settings.changeThreshold = changeThreshold
-        settings.maxBytesPerSecond = maxBandwidth.flatMap(DataRate.init(parsing:))?.bytesPerSecond
+        settings.framesPerSecond = chosen.framesPerSecond
+        settings.colorMode = chosen.colorMode.flatMap { ColorMode(rawValue: $0.rawValue) }
+        settings.changeThreshold = chosen.changeThreshold
+        settings.maxBytesPerSecond = chosen.maxBandwidth?.bytesPerSecond
         settings.statisticsFile = statisticsFile.map { URL(fileURLWithPath: $0) }
-        if let outputDirectory { settings.outputDirectory = URL(fileURLWithPath: outputDirectory) }
+        if let outputDirectory = chosen.outputDirectory { settings.outputDirectory = URL(fileURLWithPath: outputDirectory) }
         // Exports a crashed run left half-written are removed; those of a running imago are left alone.
         MP4Writer.removeAbandonedPartials(in: settings.outputDirectory.path)
 
-        let logURL = logFile.map { URL(fileURLWithPath: $0) } ?? relay.dataDirectoryURL.appendingPathComponent("imago.log")
-        let logger = try relay.makeFileLogger(at: logURL)
-        let stack = try RelayStack(relay: relay, faces: faces, http: http, logger: logger)
+        let dataDirectory = RelayOptions.dataDirectoryURL(imagoSettings)
+        let logURL = chosen.logFile.map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent("imago.log")
+        let logger = try RelayOptions.makeFileLogger(at: logURL, level: imagoSettings.relay.logLevel)
+        let stack = try RelayStack(settings: imagoSettings, relay: relay, logger: logger)
         let port = try await stack.relay.start()
         settings.serverURL = "rtmp://\(HostAddress.reachable(forBindHost: stack.configuration.rtmpHost)):\(port)/live"
         switch stack.publishKeys {
@@ -81,10 +106,13 @@ struct Monitor: AsyncParsableCommand {
         let monitor = MonitorService(app: app) {
             // The UI starts once the API listens (or failed to: then the group ends with that error).
             let apiPort = try await stack.api?.boundPort()
-            return stack.apiAnnouncement(port: apiPort ?? 0, dataDirectory: relay.dataDirectoryURL)
+            return stack.apiAnnouncement(port: apiPort ?? 0, dataDirectory: dataDirectory)
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: stack.services + [.init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: stack.services + [
+                .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: ConfigurationReload(reload: { [relay, http, faces] in try RelayStack.settings(relay: relay, http: http, faces: faces) }, stack: stack)),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

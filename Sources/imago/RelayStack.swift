@@ -1,4 +1,5 @@
 import Foundation
+import ImagoConfig
 import ImagoCore
 import ImagoSources
 import ImagoFaces
@@ -9,6 +10,8 @@ import ServiceLifecycle
 /// Everything a command that runs the relay starts, built one way for `imago` and `imago serve`: the
 /// relay core, the event log, face detection, the HTTP API and the demo source.
 struct RelayStack: Sendable {
+    /// What the process runs with: the configuration file with the flags applied.
+    let settings: ImagoSettings
     let configuration: RelayConfiguration
     let relay: Relay
     let eventLog: EventLog
@@ -19,18 +22,22 @@ struct RelayStack: Sendable {
     let generatedKey: (key: String, created: Bool)?
     let demoKey: String?
     let logger: Logger
+    /// The flags the stack was built from (a reload applies them again on top of the file).
+    let relayOptions: RelayOptions
 
     /// `onRelayEvent` and `onFaceEvent` see every event after it is recorded (serve prints them).
     init(
-        relay relayOptions: RelayOptions, faces faceOptions: FaceOptions, http: HTTPOptions, logger: Logger,
+        settings: ImagoSettings, relay relayOptions: RelayOptions, logger: Logger,
         onRelayEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in },
         onFaceEvent: @escaping @Sendable (StreamEvent) -> Void = { _ in }
     ) throws {
         self.logger = logger
+        self.settings = settings
+        self.relayOptions = relayOptions
         // Before listening: a data directory that cannot hold the events stops us before any publisher connects.
-        let eventLog = try relayOptions.makeEventLog(logger: logger)
+        let eventLog = try RelayOptions.makeEventLog(settings, logger: logger)
         var configuration: RelayConfiguration
-        (configuration, generatedKey, demoKey) = try relayOptions.relayConfiguration(logger: logger)
+        (configuration, generatedKey, demoKey) = try relayOptions.relayConfiguration(settings, logger: logger)
         let metrics = APIMetrics(publicID: configuration.publicID)
         configuration.decode.frameObserver = metrics.frameObserver
         let runID = eventLog.runID
@@ -38,8 +45,8 @@ struct RelayStack: Sendable {
             if let stored = StreamEvent(event, runID: runID) { eventLog.recordLater(stored) }
             onRelayEvent(event)
         }
-        faces = try faceOptions.makeMonitor(for: relay, eventLog: eventLog, logger: logger, onEvent: onFaceEvent)
-        if let (apiConfiguration, tokens) = try http.configuration(dataDirectory: relayOptions.dataDirectoryURL) {
+        faces = try FaceOptions.makeMonitor(settings, for: relay, eventLog: eventLog, logger: logger, onEvent: onFaceEvent)
+        if let (apiConfiguration, tokens) = try HTTPOptions.configuration(settings, dataDirectory: RelayOptions.dataDirectoryURL(settings)) {
             api = try APIServer(
                 configuration: apiConfiguration, registry: relay.registry, connectionCount: { [relay] in relay.rtmpConnectionCount },
                 eventLog: eventLog, metrics: metrics, logger: logger)
@@ -50,6 +57,14 @@ struct RelayStack: Sendable {
         }
         self.configuration = configuration
         self.eventLog = eventLog
+    }
+
+    /// The configuration file's settings with every flag group applied.
+    static func settings(relay: RelayOptions, http: HTTPOptions, faces: FaceOptions) throws -> ImagoSettings {
+        var settings = try relay.settings()
+        try http.apply(to: &settings)
+        try faces.apply(to: &settings)
+        return settings
     }
 
     /// The services to run in one group, in start order (the caller adds its own: UI, reporter).

@@ -28,10 +28,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         RelayOptions.prepareProcess()
         defer { OutputLines.flush() }
-        let logger = relay.makeLogger()
+        let settings = try RelayStack.settings(relay: relay, http: http, faces: faces)
+        let logger = RelayOptions.makeLogger(level: settings.relay.logLevel)
         let json = self.json
         let stack = try RelayStack(
-            relay: relay, faces: faces, http: http, logger: logger,
+            settings: settings, relay: relay, logger: logger,
             onRelayEvent: { event in
                 if json { OutputLines.writeJSON(type: "event", event) }
             },
@@ -52,7 +53,10 @@ struct Serve: AsyncParsableCommand {
             announce(stack: stack, port: port, apiPort: apiPort)
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: stack.services + [.init(service: reporter), .init(service: announcement)],
+            services: stack.services + [
+                .init(service: reporter), .init(service: announcement),
+                .init(service: ConfigurationReload(reload: { [relay, http, faces] in try RelayStack.settings(relay: relay, http: http, faces: faces) }, stack: stack)),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -88,12 +92,12 @@ struct Serve: AsyncParsableCommand {
             for key in keys { lines.append("  Stream Key: \(key)") }
         }
         if let generatedKey {
-            let file = relay.dataDirectoryURL.appendingPathComponent(StreamKeyStore.fileName).path
+            let file = RelayOptions.dataDirectoryURL(stack.settings).appendingPathComponent(StreamKeyStore.fileName).path
             lines.append(generatedKey.created ? "  (a new key was generated and saved in \(file))" : "  (key from \(file))")
         }
         let exampleKey = keys.first ?? "any-key"
         lines.append("Or with ffmpeg: ffmpeg -re -i INPUT -c:v libx264 -g 60 -c:a aac -f flv \(server)/\(exampleKey)")
-        lines += stack.apiAnnouncement(port: apiPort ?? 0, dataDirectory: relay.dataDirectoryURL)
+        lines += stack.apiAnnouncement(port: apiPort ?? 0, dataDirectory: RelayOptions.dataDirectoryURL(stack.settings))
         OutputLines.write(lines.joined(separator: "\n"))
     }
 }

@@ -27,6 +27,8 @@ final class HelpTextTests: XCTestCase {
                                       analyse, report and exit.
               events                  List the stored events: faces, annotations, streams
                                       starting and stopping.
+              config                  Check a configuration file (imago.toml) or print a
+                                      commented example.
               cert                    Write a self-signed certificate and private key for
                                       HTTPS (--tls-cert/--tls-key).
               bench                   Measure Imago's performance on this machine (prints

@@ -102,9 +102,8 @@ final class HostileServeTests: XCTestCase {
     func testTheDataDirectoryAndTheLogAreReadableByTheirOwnerOnly() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-private-\(UUID().uuidString)/data")
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        let options = try RelayOptions.parse(["--data-dir", directory.path])
         let log = directory.appendingPathComponent("imago.log")
-        let logger = try options.makeFileLogger(at: log)
+        let logger = try RelayOptions.makeFileLogger(at: log, level: .info)
         logger.info("first line")
         func mode(_ url: URL) throws -> Int {
             try XCTUnwrap(FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int)
@@ -114,7 +113,7 @@ final class HostileServeTests: XCTestCase {
         XCTAssertTrue(try String(contentsOf: log, encoding: .utf8).contains("first line"))
         // A log file another tool created too openly is narrowed.
         chmod(log.path, 0o644)
-        _ = try options.makeFileLogger(at: log)
+        _ = try RelayOptions.makeFileLogger(at: log, level: .info)
         XCTAssertEqual(try mode(log), 0o600)
     }
 }

@@ -24,7 +24,10 @@ final class ImagoProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         // A data directory of its own unless the test names one: nothing lands in the user's home.
         var environment = ProcessInfo.processInfo.environment
-        environment["XDG_DATA_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("imago-xdg-\(UUID().uuidString)").path
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("imago-xdg-\(UUID().uuidString)")
+        environment["XDG_DATA_HOME"] = home.path
+        // …and no configuration file of the user's is read.
+        environment["XDG_CONFIG_HOME"] = home.appendingPathComponent("config").path
         process.environment = environment
         self.process = process
         out.fileHandleForReading.readabilityHandler = { [stdoutText] handle in

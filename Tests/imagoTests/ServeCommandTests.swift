@@ -105,7 +105,67 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertFalse(damagedErrors.contains("RTMP server listening"), "it stops before listening")
         let (facesStatus, _, facesErrors) = try await ImagoProcess.run(["serve", "--faces-presence", "1/4"])
         XCTAssertEqual(facesStatus, 64)
-        XCTAssertTrue(facesErrors.contains("--faces-presence 1/4 is invalid"), facesErrors)
+        XCTAssertTrue(facesErrors.contains("--faces-presence '1/4' is not K/N with N/2 < K"), facesErrors)
+    }
+
+    func testAConfigurationFileIsReadFlagsOverrideItAndSIGHUPAddsASourceWithoutDroppingTheOthers() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imago-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = directory.appendingPathComponent("clip.mp4").path
+        try FFmpegTools.makeClip(path: clip, gop: 30, seconds: 2)
+        let config = directory.appendingPathComponent("imago.toml")
+        try """
+            [relay]
+            max_stream = 3
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let (badStatus, _, badErrors) = try await ImagoProcess.run(["serve", "--config", config.path, "--rtmp", "127.0.0.1:0"])
+        XCTAssertEqual(badStatus, 64)
+        XCTAssertTrue(badErrors.contains("imago.toml:2: [relay] has no key max_stream; did you mean max_streams?"), badErrors)
+
+        try """
+            [relay]
+            rtmp = "127.0.0.1:1"   # the flag below wins
+            [faces]
+            enabled = false
+            [streams.studio]
+            key = "studio-key-0123"
+            [sources.one]
+            url = "\(clip)"
+            loop = true
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let (checkStatus, checkOutput, _) = try await ImagoProcess.run(["config", "check", config.path])
+        XCTAssertEqual(checkStatus, 0)
+        XCTAssertTrue(checkOutput.contains("valid (1 stream keys, 1 pulled sources)"), checkOutput)
+        let imago = try ImagoProcess(["serve", "--config", config.path, "--rtmp", "127.0.0.1:0", "--json", "--stats-interval", "0.5"])
+        func live(_ name: String) -> Bool {
+            imago.jsonLines.contains { $0["type"] as? String == "stats" && $0["name"] as? String == "source/\(name)" && $0["state"] as? String == "live" }
+        }
+        let port = await listeningPort(imago)
+        XCTAssertNotEqual(port, 1, "--rtmp overrides the file")
+        let first = await eventually(timeoutSeconds: 15) { live("one") }
+        XCTAssertTrue(first, imago.standardError)
+        let publisher = try FFmpegPublisher(url: "rtmp://127.0.0.1:\(try XCTUnwrap(port))/live/studio-key-0123", seconds: 20)
+        defer { publisher.kill() }
+        let pushed = await eventually(timeoutSeconds: 15) { imago.standardError.contains("publisher started") && imago.standardError.contains("stream=live/studio-key-0123") }
+        XCTAssertTrue(pushed, "a key from [streams] may publish: \(imago.standardError)")
+
+        try (try String(contentsOf: config, encoding: .utf8) + "\n[sources.two]\nurl = \"\(clip)\"\nloop = true\n")
+            .write(to: config, atomically: true, encoding: .utf8)
+        kill(imago.process.processIdentifier, SIGHUP)
+        let second = await eventually(timeoutSeconds: 15) { live("two") }
+        XCTAssertTrue(second, imago.standardError)
+        XCTAssertTrue(imago.standardError.contains("sources_added=two"), imago.standardError)
+        XCTAssertFalse(imago.standardError.contains("pulled source lost"), "the other source kept its connection")
+        XCTAssertFalse(imago.standardError.contains("publisher disconnected"), "the publisher kept its connection")
+
+        try "oops = \n".write(to: config, atomically: true, encoding: .utf8)
+        kill(imago.process.processIdentifier, SIGHUP)
+        let refused = await eventually(timeoutSeconds: 5) { imago.standardError.contains("configuration not reloaded") }
+        XCTAssertTrue(refused, "a broken file changes nothing and says why")
+        XCTAssertTrue(imago.process.isRunning)
+        imago.process.terminate()
+        _ = await imago.waitForExit()
     }
 
     func testPortInUseIsReported() async throws {

@@ -5,6 +5,12 @@ public enum StreamKeyPolicy: Sendable, Equatable {
     /// Any key (`--open`): for a trusted network only.
     case open
 
+    /// How many keys may publish (nil: any).
+    public var keyCount: Int? {
+        if case .keys(let keys) = self { return keys.count }
+        return nil
+    }
+
     func allows(_ key: String) -> Bool {
         switch self {
         case .open: return true

@@ -55,6 +55,8 @@ public final class StreamRegistry: Sendable {
     }
 
     public let settings: Settings
+    /// Starts as `settings.keyPolicy`; a configuration reload replaces it (`setKeyPolicy`).
+    private let keyPolicy: Mutex<StreamKeyPolicy>
     private let logger: Logger
     private let state = Mutex(State())
     private let onEvent: @Sendable (RelayEvent) -> Void
@@ -63,8 +65,14 @@ public final class StreamRegistry: Sendable {
     /// expiry, on a network thread: it must not block.
     public init(settings: Settings, logger: Logger, onEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in }) {
         self.settings = settings
+        self.keyPolicy = Mutex(settings.keyPolicy)
         self.logger = logger
         self.onEvent = onEvent
+    }
+
+    /// The keys that may publish from now on. Publishers already live keep publishing.
+    public func setKeyPolicy(_ policy: StreamKeyPolicy) {
+        keyPolicy.withLock { $0 = policy }
     }
 
     /// Every stream held (live, or disconnected and not yet expired), sorted by name.
@@ -111,7 +119,7 @@ public final class StreamRegistry: Sendable {
             if let problem = StreamName.problem(app: app, key: key) {
                 return reject(request, name: name, toPeer: problem, logged: problem)
             }
-            guard settings.keyPolicy.allows(key) else {
+            guard keyPolicy.withLock({ $0 }).allows(key) else {
                 let reason = "stream key '\(key)' is not known to this server"
                 return reject(request, name: name, toPeer: reason, logged: reason)
             }
