@@ -34,7 +34,7 @@ struct ConfigurationReload: Service {
             let settings = try reload()
             var (policy, _) = try stack.relayOptions.keyPolicy(settings)
             if let demoKey = stack.demoKey, case .keys(let keys) = policy { policy = .keys(keys.union([demoKey])) }
-            stack.relay.registry.setKeyPolicy(policy)
+            stack.relay.registry.setKeyPolicy(policy, names: RelayOptions.keyNames(settings))
             let changed = stack.relay.updateSources(RelayOptions.pulledSources(settings))
             logger.notice("configuration reloaded (SIGHUP)", metadata: [
                 "sources_added": "\(changed.added.joined(separator: ","))", "sources_removed": "\(changed.removed.joined(separator: ","))",

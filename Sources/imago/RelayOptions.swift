@@ -247,6 +247,7 @@ struct RelayOptions: ParsableArguments {
         configuration.sources = Self.pulledSources(settings)
         let generated: (key: String, created: Bool)?
         (configuration.keyPolicy, generated) = try keyPolicy(settings)
+        configuration.keyNames = Self.keyNames(settings)
         let demoKey = demo ? DemoSource.makeKey() : nil
         if let demoKey, case .keys(let keys) = configuration.keyPolicy {
             configuration.keyPolicy = .keys(keys.union([demoKey]))
@@ -262,6 +263,11 @@ struct RelayOptions: ParsableArguments {
         if !keys.isEmpty || !fileKeys.isEmpty { return (.keys(Set(keys).union(fileKeys)), nil) }
         let loaded = try StreamKeyStore.loadOrCreate(in: Self.dataDirectoryURL(settings))
         return (.keys([loaded.key]), loaded)
+    }
+
+    /// The `[streams.NAME]` keys with their names and apps.
+    static func keyNames(_ settings: ImagoSettings) -> [String: KeyName] {
+        Dictionary(settings.streams.map { ($0.value.key, KeyName(name: $0.key, app: $0.value.app)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The run's event log, stored in the data directory's events.sqlite (face events, annotations and

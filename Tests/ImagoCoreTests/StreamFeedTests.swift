@@ -116,6 +116,23 @@ final class StreamFeedTests: XCTestCase {
         XCTAssertTrue((0...1).contains(uptime))
     }
 
+    func testAKeyBoundToANameGivesItsStreamThatNameAndPublishesOnlyToItsApp() throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let registry = StreamRegistry(settings: .init(
+            keyPolicy: .keys(["studio-key-0123"]), keyNames: ["studio-key-0123": KeyName(name: "studio", app: "live")]), logger: logger)
+        defer { registry.stopDecoders() }
+        guard case .reject(let reason) = registry.feedRequested(request(FeedID.next(), .pushed(app: "other", key: "studio-key-0123"))) else {
+            return XCTFail("a bound key publishes only to its app")
+        }
+        XCTAssertTrue(reason.contains("publishes to the app live"), reason)
+        XCTAssertEqual(registry.feedRequested(request(FeedID.next(), .pushed(app: "live", key: "studio-key-0123"))), .accept)
+        let stream = try XCTUnwrap(registry.stream(named: StreamName(app: "live", key: "studio-key-0123")))
+        XCTAssertEqual(stream.publicID, "studio")
+        XCTAssertEqual(stream.health().title, "studio")
+        XCTAssertEqual(registry.publicID(ofStream: "live/studio-key-0123"), "studio", "events name it the same way")
+    }
+
     func testAPulledSourcesStreamShowsWhatItsSourceDoesBetweenFeeds() throws {
         let registry = registry()
         defer { registry.stopDecoders() }

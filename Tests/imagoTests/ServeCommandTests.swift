@@ -149,6 +149,8 @@ final class ServeCommandTests: XCTestCase {
         defer { publisher.kill() }
         let pushed = await eventually(timeoutSeconds: 15) { imago.standardError.contains("publisher started") && imago.standardError.contains("stream=live/studio-key-0123") }
         XCTAssertTrue(pushed, "a key from [streams] may publish: \(imago.standardError)")
+        let named = await eventually(timeoutSeconds: 5) { imago.jsonLines.contains { $0["type"] as? String == "stats" && $0["title"] as? String == "studio" } }
+        XCTAssertTrue(named, "[streams.studio] names the stream its key publishes")
 
         try (try String(contentsOf: config, encoding: .utf8) + "\n[sources.two]\nurl = \"\(clip)\"\nloop = true\n")
             .write(to: config, atomically: true, encoding: .utf8)

@@ -135,6 +135,8 @@ public struct StreamHealth: Sendable, Codable, Equatable {
     }
 
     public var name: StreamName
+    /// What the UI calls the stream: its configured or pulled source's name, else `app/key`.
+    public var title: String
     public var state: State
     public var peer: String?
     /// The encoder's flashVer from connect.

@@ -3,6 +3,17 @@ import ImagoCodecs
 import Logging
 import Synchronization
 
+/// A stream key's name and app (`[streams.NAME] key = … app = …`).
+public struct KeyName: Sendable, Equatable {
+    public let name: String
+    public let app: String
+
+    public init(name: String, app: String) {
+        self.name = name
+        self.app = app
+    }
+}
+
 /// All streams by name, and the rules for who may publish to them.
 ///
 /// Every source feeds it the same way (`feedRequested`, `feed(_:received:)`, `feedEnded`): it checks
@@ -26,14 +37,18 @@ public final class StreamRegistry: Sendable {
         public var publicID: StreamPublicID
         /// A connected feed that sends nothing this long counts as stalled.
         public var stallSeconds: Double
+        /// Stream keys bound to a name (`[streams.NAME]`): that key publishes only to its app, and its stream
+        /// is called NAME outside the relay instead of `app-<hash>`.
+        public var keyNames: [String: KeyName] = [:]
 
         public init(
             keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = 5, historySeconds: Double = 60, historyBytes: Int = 256 << 20,
             maxStreams: Int = 64, streamExpirySeconds: Double = 600,
             decode: DecodeSettings = DecodeSettings(), publicID: StreamPublicID = StreamPublicID(secret: SecretFile.randomToken(count: 32)),
-            stallSeconds: Double = 5
+            stallSeconds: Double = 5, keyNames: [String: KeyName] = [:]
         ) {
             self.stallSeconds = stallSeconds
+            self.keyNames = keyNames
             self.publicID = publicID
             self.keyPolicy = keyPolicy
             self.publisherIdleSeconds = publisherIdleSeconds
@@ -55,8 +70,9 @@ public final class StreamRegistry: Sendable {
     }
 
     public let settings: Settings
-    /// Starts as `settings.keyPolicy`; a configuration reload replaces it (`setKeyPolicy`).
+    /// Start as `settings.keyPolicy` and `settings.keyNames`; a configuration reload replaces them.
     private let keyPolicy: Mutex<StreamKeyPolicy>
+    private let keyNames: Mutex<[String: KeyName]>
     private let logger: Logger
     private let state = Mutex(State())
     private let onEvent: @Sendable (RelayEvent) -> Void
@@ -66,13 +82,15 @@ public final class StreamRegistry: Sendable {
     public init(settings: Settings, logger: Logger, onEvent: @escaping @Sendable (RelayEvent) -> Void = { _ in }) {
         self.settings = settings
         self.keyPolicy = Mutex(settings.keyPolicy)
+        self.keyNames = Mutex(settings.keyNames)
         self.logger = logger
         self.onEvent = onEvent
     }
 
     /// The keys that may publish from now on. Publishers already live keep publishing.
-    public func setKeyPolicy(_ policy: StreamKeyPolicy) {
+    public func setKeyPolicy(_ policy: StreamKeyPolicy, names: [String: KeyName]) {
         keyPolicy.withLock { $0 = policy }
+        keyNames.withLock { $0 = names }
     }
 
     /// Every stream held (live, or disconnected and not yet expired), sorted by name.
@@ -91,12 +109,15 @@ public final class StreamRegistry: Sendable {
 
     /// The outside name of `name`, whether or not that stream is still held (events outlive streams).
     public func publicID(of name: StreamName) -> String {
-        settings.publicID.id(of: name)
+        if let bound = keyNames.withLock({ $0[name.key] }), bound.app == name.app, !name.isPulled { return bound.name }
+        return settings.publicID.id(of: name)
     }
 
     /// The outside name of the stream written `app/key` (as events store it).
     public func publicID(ofStream description: String) -> String {
-        settings.publicID.id(ofStream: description)
+        let parts = description.split(separator: "/", maxSplits: 1).map(String.init)
+        if parts.count == 2 { return publicID(of: StreamName(app: parts[0], key: parts[1])) }
+        return settings.publicID.id(ofStream: description)
     }
 
     // MARK: - Feeds
@@ -121,6 +142,10 @@ public final class StreamRegistry: Sendable {
             }
             guard keyPolicy.withLock({ $0 }).allows(key) else {
                 let reason = "stream key '\(key)' is not known to this server"
+                return reject(request, name: name, toPeer: reason, logged: reason)
+            }
+            if let bound = keyNames.withLock({ $0[key] }), bound.app != app {
+                let reason = "stream key '\(key)' publishes to the app \(bound.app) (rtmp://HOST:PORT/\(bound.app)/KEY), not \(app)"
                 return reject(request, name: name, toPeer: reason, logged: reason)
             }
         case .pulled(let source):
@@ -206,8 +231,9 @@ public final class StreamRegistry: Sendable {
     }
 
     private func makeStream(_ name: StreamName) -> MediaStream {
-        MediaStream(
-            name: name, publicID: settings.publicID.id(of: name), historySeconds: settings.historySeconds,
+        let bound = keyNames.withLock { $0[name.key] }.flatMap { $0.app == name.app && !name.isPulled ? $0.name : nil }
+        return MediaStream(
+            name: name, publicID: publicID(of: name), title: bound ?? name.title, historySeconds: settings.historySeconds,
             historyBytes: settings.historyBytes, decodeSettings: settings.decode,
             decodeMode: settings.decode.enabled ? .full : .off, stallSeconds: settings.stallSeconds, logger: logger)
     }

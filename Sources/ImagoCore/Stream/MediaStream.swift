@@ -70,13 +70,16 @@ public final class MediaStream: Sendable {
 
     /// A connected feed silent this long counts as stalled.
     let stallSeconds: Double
+    /// What the UI calls the stream: a pulled source's or bound key's name, else `app/key`.
+    public let title: String
 
     init(
-        name: StreamName, publicID: String, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings,
+        name: StreamName, publicID: String, title: String, historySeconds: Double, historyBytes: Int, decodeSettings: DecodeSettings,
         decodeMode: DecodeMode, stallSeconds: Double, logger: Logger
     ) {
         self.name = name
         self.publicID = publicID
+        self.title = title
         self.stallSeconds = stallSeconds
         self.decoder = StreamDecoder(name: name.description, settings: decodeSettings, mode: decodeMode, logger: logger)
         self.state = Mutex(State(
@@ -337,7 +340,7 @@ public final class MediaStream: Sendable {
             let life = now - min(now, state.createdNanoseconds)
             let uptime = life > 0 ? min(1, Double(state.connectedNanoseconds + current) / Double(life)) : nil
             return StreamHealth(
-                name: name, state: Self.state(of: state, stallSeconds: stallSeconds, now: now), peer: publisher?.peer,
+                name: name, title: title, state: Self.state(of: state, stallSeconds: stallSeconds, now: now), peer: publisher?.peer,
                 flashVersion: publisher?.flashVersion, connectedAt: publisher?.connectedAt,
                 connectedSeconds: state.publisher.map { MonotonicClock.seconds(from: $0.connectedNanoseconds, to: now) },
                 lastDisconnectedAt: state.lastDisconnectedAt, lastReconnectedAt: state.lastReconnectedAt,

@@ -15,6 +15,8 @@ public struct RelayConfiguration: Sendable {
     public var decode = DecodeSettings()
     /// A connected feed that sends nothing this long counts as stalled.
     public var stallSeconds = 5.0
+    /// Keys bound to names (`[streams.NAME]`).
+    public var keyNames: [String: KeyName] = [:]
     /// Sources the relay reads itself (`--source`, `[sources.NAME]`).
     public var sources: [PulledSource.Settings] = []
     /// How streams are named outside the relay; `imago` loads its secret from the data directory.
@@ -27,7 +29,7 @@ public struct RelayConfiguration: Sendable {
             keyPolicy: keyPolicy, publisherIdleSeconds: publisherIdleSeconds,
             historySeconds: historySeconds, historyBytes: historyBytes, maxStreams: limits.maxStreams,
             streamExpirySeconds: limits.streamExpirySeconds, decode: decodeSettings,
-            publicID: publicID, stallSeconds: stallSeconds)
+            publicID: publicID, stallSeconds: stallSeconds, keyNames: keyNames)
     }
 
     /// The decode settings with the decoder queue bound from `limits`.

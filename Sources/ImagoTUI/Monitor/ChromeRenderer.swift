@@ -46,7 +46,7 @@ struct ChromeRenderer {
             let faces = (health.faces?.faceCount ?? 0) > 0 ? " ☺\(health.faces!.faceCount)" : ""
             let tail = " \(fps)fps\(reconnects)\(faces)"
             let nameWidth = max(4, rect.width - 4 - tail.count)
-            let name = health.name.title.prefix(nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            let name = health.title.prefix(nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             var (mark, markPair) = failing.contains(health.name) ? ("✗", palette.warning) : stateMark(health.state)
             if health.state == .live, !health.conditions.isEmpty { (mark, markPair) = ("!", palette.warning) }
             screen.draw(mark, row: row, column: rect.column + 1, width: 1, pair: markPair)
