@@ -143,6 +143,40 @@ final class PulledSourceTests: XCTestCase {
         await relay.shutdown()
     }
 
+    func testALiveHLSPlaylistOverHTTPIsReadAndDecoded() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let encoder = try FFmpegPublisher(arguments: [
+            "-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-f", "lavfi", "-i", "sine", "-t", "30",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac",
+            "-f", "hls", "-hls_time", "1", "-hls_list_size", "4", "-hls_flags", "delete_segments",
+            directory.appendingPathComponent("index.m3u8").path,
+        ])
+        defer { encoder.kill() }
+        let port = try freeLoopbackPort()
+        let http = Process()
+        http.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        http.arguments = ["-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path, "\(port)"]
+        http.standardOutput = FileHandle.nullDevice
+        http.standardError = FileHandle.nullDevice
+        try http.run()
+        defer { kill(http.processIdentifier, SIGKILL) }
+        let playlist = await eventually(timeoutSeconds: 10) {
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("index.m3u8").path)
+        }
+        XCTAssertTrue(playlist, encoder.errorOutput)
+        let relay = try await startRelay(sources: [PulledSource.Settings(name: "hls", url: "http://127.0.0.1:\(port)/index.m3u8")])
+        let stream = try XCTUnwrap(relay.registry.stream(named: .pulled("hls")))
+        let decoded = await eventually(timeoutSeconds: 20) { (stream.decoder.latest.current?.number ?? 0) > 45 }
+        XCTAssertTrue(decoded, "\(stream.health().state): \(stream.health().lastError ?? "-")")
+        let health = stream.health()
+        XCTAssertEqual(health.video?.profile, "Constrained Baseline", "Annex B from MPEG-TS segments")
+        XCTAssertEqual(health.audio?.codec, "AAC", "ADTS from MPEG-TS segments")
+        XCTAssertEqual(health.decode.decodeErrors, 0)
+        await relay.shutdown()
+    }
+
     func testALoopedFilePlaysAtItsOwnPaceOnOneFeedWithItsTimelineContinuing() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("loop-\(UUID().uuidString).mp4").path
         defer { try? FileManager.default.removeItem(atPath: path) }

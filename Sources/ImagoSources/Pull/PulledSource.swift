@@ -17,8 +17,9 @@ public final class PulledSource: Sendable {
         public var options: [String: String]
         /// Start a file again at its end.
         public var loop: Bool
-        /// Pace reading at the media's own rate. Files are read as fast as they can be otherwise; a
-        /// network source arrives at its rate anyway.
+        /// Pace reading at the media's own rate: a file (else read as fast as it decodes), and a network
+        /// source only when it runs ahead (an HLS playlist's segments arrive in bursts; the decoder would
+        /// skip most of each burst to keep up). A steady live source is never held back.
         public var realtime: Bool
         /// Opening (connect, handshake, probing) and each read give up after this long.
         public var timeoutSeconds: Double
@@ -78,6 +79,9 @@ public final class PulledSource: Sendable {
         wake.signal()
         _ = finished.wait(timeout: .now() + timeoutSeconds)
     }
+
+    /// Media ahead of (or behind) the wall clock by more than this is a clock jump, not a burst to pace.
+    static let maxLeadSeconds = 10.0
 
     private var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
@@ -194,8 +198,14 @@ public final class PulledSource: Sendable {
                     origin = dts
                     wallOrigin = MonotonicClock.nowNanoseconds()
                 }
-                let due = Double(max(0, dts - (origin ?? dts))) / 1000 - MonotonicClock.seconds(from: wallOrigin)
-                if due > 0, !pause(seconds: min(due, 5)) { outcome = .stopped; break reading }
+                var due = Double(dts - (origin ?? dts)) / 1000 - MonotonicClock.seconds(from: wallOrigin)
+                if due > Self.maxLeadSeconds || due < -Self.maxLeadSeconds {
+                    // A jump in the source's clock (or a source far behind): pace from here on.
+                    origin = dts
+                    wallOrigin = MonotonicClock.nowNanoseconds()
+                    due = 0
+                }
+                if due > 0, !pause(seconds: due) { outcome = .stopped; break reading }
             }
             lastDts = max(lastDts, dts)
             for input in translator.inputs(for: packet, timestampOffset: offset) {
