@@ -73,7 +73,7 @@ struct ChromeRenderer {
         case .live: "live" + (health.connectedSeconds.map { " " + duration($0) } ?? "")
         case .stalled: "stalled" + (health.lastPacketAgeSeconds.map { String(format: ", silent %.0f s", $0) } ?? "")
         case .connecting: "connecting"
-        case .reconnecting: "reconnecting" + (health.retryInSeconds.map { String(format: " in %.1f s", $0) } ?? "")
+        case .reconnecting: "reconnecting" + (health.retryInSeconds.map { String(format: " %.0fs", $0.rounded(.up)) } ?? "")
         case .failed: "failed"
         case .disconnected: "disconnected"
         }
@@ -105,8 +105,19 @@ struct ChromeRenderer {
     static func healthValueWidth(panelWidth: Int) -> Int { max(0, panelWidth - 13) }
 
     /// The health lines as a panel `panelWidth` columns wide shows them (compact when values have little room).
+    /// The error wraps onto as many lines as it needs: it says what to fix, so it is never cut.
     static func healthLines(_ health: StreamHealth, panelWidth: Int) -> [(label: String, value: String, warn: Bool)] {
-        healthLines(health, compact: healthValueWidth(panelWidth: panelWidth) < fullValueWidth)
+        let width = healthValueWidth(panelWidth: panelWidth)
+        return healthLines(health, compact: width < fullValueWidth).flatMap { line -> [(label: String, value: String, warn: Bool)] in
+            guard line.label == "error", width > 8, line.value.count > width else { return [line] }
+            var rest = Substring(line.value)
+            var wrapped: [(label: String, value: String, warn: Bool)] = []
+            while !rest.isEmpty {
+                wrapped.append((wrapped.isEmpty ? line.label : "", String(rest.prefix(width)), line.warn))
+                rest = rest.dropFirst(width)
+            }
+            return wrapped
+        }
     }
 
     /// The first health line to show: `scroll` kept within the lines there are.
