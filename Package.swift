@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "ImagoFaces",
             dependencies: [
-                "CDlibFaces", "ImagoCore", "ImagoMedia",
+                "CDlibFaces", "ImagoConfig", "ImagoCore", "ImagoMedia",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "ImagoSources",
             dependencies: [
-                "ImagoCore", "ImagoRTMP", "ImagoMedia", "ImagoCodecs",
+                "ImagoCore", "ImagoConfig", "ImagoRTMP", "ImagoMedia", "ImagoCodecs",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(name: "ImagoHTTPTests", dependencies: ["ImagoHTTP", "ImagoCore", "ImagoTestSupport"]),
         .testTarget(name: "ImagoCoreTests", dependencies: ["ImagoCore", "ImagoCodecs", "ImagoConfig", "ImagoMedia", "ImagoTestSupport"]),
         .testTarget(
-            name: "ImagoSourcesTests", dependencies: ["ImagoSources", "ImagoCore", "ImagoRTMP", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"],
+            name: "ImagoSourcesTests", dependencies: ["ImagoSources", "ImagoConfig", "ImagoCore", "ImagoRTMP", "ImagoCodecs", "ImagoMedia", "ImagoTestSupport"],
             exclude: ["Fixtures"]),  // run from the source tree: the RTSP test server is a Python script
         .testTarget(name: "ImagoConfigTests", dependencies: ["ImagoConfig"]),
         .testTarget(name: "imagoTests", dependencies: ["imago", "ImagoConfig", "ImagoCore", "ImagoSources", "ImagoTestSupport"]),

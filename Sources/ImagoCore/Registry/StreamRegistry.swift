@@ -2,6 +2,7 @@ import Foundation
 import ImagoCodecs
 import Logging
 import Synchronization
+import ImagoConfig
 
 /// A stream key's name and app (`[streams.NAME] key = … app = …`).
 public struct KeyName: Sendable, Equatable {
@@ -42,10 +43,11 @@ public final class StreamRegistry: Sendable {
         public var keyNames: [String: KeyName] = [:]
 
         public init(
-            keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = 5, historySeconds: Double = 60, historyBytes: Int = 256 << 20,
-            maxStreams: Int = 64, streamExpirySeconds: Double = 600,
+            keyPolicy: StreamKeyPolicy, publisherIdleSeconds: Double = ImagoSettings.defaults.relay.publisherIdleSeconds,
+            historySeconds: Double = ImagoSettings.defaults.history.seconds, historyBytes: Int = ImagoSettings.defaults.history.bytes.bytes,
+            maxStreams: Int = ImagoSettings.defaults.relay.maxStreams, streamExpirySeconds: Double = ImagoSettings.defaults.relay.streamExpirySeconds,
             decode: DecodeSettings = DecodeSettings(), publicID: StreamPublicID = StreamPublicID(secret: SecretFile.randomToken(count: 32)),
-            stallSeconds: Double = 5, keyNames: [String: KeyName] = [:]
+            stallSeconds: Double = ImagoSettings.defaults.health.stallTimeoutSeconds, keyNames: [String: KeyName] = [:]
         ) {
             self.stallSeconds = stallSeconds
             self.keyNames = keyNames

@@ -1,3 +1,4 @@
+import ImagoConfig
 import ImagoMedia
 
 /// Hysteresis over a stream's detections: a face is present after `required` of the last `window`
@@ -11,7 +12,9 @@ public struct FacePresence {
         /// N.
         public var window: Int
 
-        public init(required: Int = 3, window: Int = 5) {
+        public init(
+            required: Int = ImagoSettings.defaults.faces.presence.required, window: Int = ImagoSettings.defaults.faces.presence.window
+        ) {
             self.required = required
             self.window = window
         }

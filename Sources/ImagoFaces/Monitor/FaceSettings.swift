@@ -1,15 +1,16 @@
 import Foundation
+import ImagoConfig
 
-/// How live face detection runs; every default in one place.
+/// How live face detection runs; the defaults are `ImagoSettings`' (the one place they are written).
 public struct FaceSettings: Sendable {
     /// False (`--no-faces`): no detection, no boxes, no events.
-    public var enabled = true
+    public var enabled = ImagoSettings.defaults.faces.enabled
     /// Most detections per second on one stream (`--faces-hz`): the newest frame is taken at most this often.
-    public var detectionsPerSecond = 5.0
+    public var detectionsPerSecond = ImagoSettings.defaults.faces.detectionsPerSecond
     /// Frames are scaled so their longest side is at most this many pixels before detection (`--faces-width`).
     /// dlib finds faces of about 80 pixels and larger in the scaled frame: at 640 on a 1920×1080 stream that
     /// is a face about 240 pixels tall in the source.
-    public var detectionWidth = 640
+    public var detectionWidth = ImagoSettings.defaults.faces.detectionWidth
     /// Detection threads; each holds its own detector. Default: one less than the cores, at least one.
     public var workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     /// When a face counts as present or gone (hysteresis).
@@ -17,9 +18,9 @@ public struct FaceSettings: Sendable {
     /// Detections scored below this are ignored (dlib's own cut-off is 0; patterned cloth scored up to 0.3 in tests).
     public var minimumScore = 0.0
     /// An event's clip runs from this long before the event (`--event-before`)…
-    public var eventBeforeSeconds = 5.0
+    public var eventBeforeSeconds = ImagoSettings.defaults.faces.eventBeforeSeconds
     /// …to this long after it (`--event-after`).
-    public var eventAfterSeconds = 5.0
+    public var eventAfterSeconds = ImagoSettings.defaults.faces.eventAfterSeconds
     /// Width in pixels of the JPEG thumbnail stored with each event.
     public var thumbnailWidth = 160
     /// Test hook: called on a worker thread with every live detection. Must return quickly.

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ImagoConfig
 import ImagoCore
 import ImagoMedia
 import Logging
@@ -27,7 +28,7 @@ public final class PulledSource: Sendable {
 
         public init(
             name: String, url: String, options: [String: String] = [:], loop: Bool = false, realtime: Bool = true,
-            timeoutSeconds: Double = 10, backoff: ReconnectBackoff = ReconnectBackoff()
+            timeoutSeconds: Double = ImagoSettings.defaults.health.connectTimeoutSeconds, backoff: ReconnectBackoff = ReconnectBackoff()
         ) {
             self.name = name
             self.url = url

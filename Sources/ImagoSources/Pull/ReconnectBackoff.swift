@@ -1,3 +1,5 @@
+import ImagoConfig
+
 /// How long a lost source waits before the next attempt: doubling from `minimumSeconds` up to
 /// `maximumSeconds`, each delay spread by ±20 % so that many sources lost together (one network
 /// outage) do not all retry in the same instant.
@@ -5,7 +7,10 @@ public struct ReconnectBackoff: Sendable, Equatable {
     public var minimumSeconds: Double
     public var maximumSeconds: Double
 
-    public init(minimumSeconds: Double = 0.5, maximumSeconds: Double = 30) {
+    public init(
+        minimumSeconds: Double = ImagoSettings.defaults.health.reconnectMinSeconds,
+        maximumSeconds: Double = ImagoSettings.defaults.health.reconnectMaxSeconds
+    ) {
         self.minimumSeconds = minimumSeconds
         self.maximumSeconds = max(minimumSeconds, maximumSeconds)
     }

@@ -1,20 +1,21 @@
 import ImagoCore
 import ImagoRTMP
+import ImagoConfig
 
-/// Everything the relay core needs to start, with every default in one place.
+/// Everything the relay core needs to start; its defaults are `ImagoSettings`' (the one place they are written).
 public struct RelayConfiguration: Sendable {
     /// Address to listen on for RTMP publishers.
-    public var rtmpHost = "0.0.0.0"
-    public var rtmpPort = 1935
+    public var rtmpHost = ImagoSettings.defaults.relay.rtmp.host
+    public var rtmpPort = ImagoSettings.defaults.relay.rtmp.port
     /// Bounds on what peers may cost; `limits.rtmp` goes to the RTMP server.
     public var limits = RelayLimits.default
     public var keyPolicy: StreamKeyPolicy = .keys([])
-    public var publisherIdleSeconds = 5.0
-    public var historySeconds = 60.0
-    public var historyBytes = 256 << 20
+    public var publisherIdleSeconds = ImagoSettings.defaults.relay.publisherIdleSeconds
+    public var historySeconds = ImagoSettings.defaults.history.seconds
+    public var historyBytes = ImagoSettings.defaults.history.bytes.bytes
     public var decode = DecodeSettings()
     /// A connected feed that sends nothing this long counts as stalled.
-    public var stallSeconds = 5.0
+    public var stallSeconds = ImagoSettings.defaults.health.stallTimeoutSeconds
     /// Keys bound to names (`[streams.NAME]`).
     public var keyNames: [String: KeyName] = [:]
     /// Sources the relay reads itself (`--source`, `[sources.NAME]`).

@@ -1,5 +1,6 @@
 import ImagoCore
 import ImagoRTMP
+import ImagoConfig
 
 /// Every bound the relay puts on what peers can make it hold or do, in one place with its default.
 ///
@@ -22,7 +23,7 @@ public struct RelayLimits: Sendable, Equatable {
     public var decoderQueueBytes: Int
 
     public init(
-        rtmp: RTMPLimits = .default, maxStreams: Int = 64, streamExpirySeconds: Double = 600,
+        rtmp: RTMPLimits = .default, maxStreams: Int = ImagoSettings.defaults.relay.maxStreams, streamExpirySeconds: Double = ImagoSettings.defaults.relay.streamExpirySeconds,
         decoderQueueBytes: Int = DecodeSettings().maxQueueBytes
     ) {
         self.rtmp = rtmp
