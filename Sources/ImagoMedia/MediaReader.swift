@@ -172,6 +172,11 @@ public final class MediaReader: @unchecked Sendable {
         }
     }
 
+    /// True when `url` names a local file (a path or `file:`) rather than a network address.
+    public static func isLocalFile(_ url: String) -> Bool {
+        !url.contains("://") || url.hasPrefix("file:")
+    }
+
     /// `url` with any user:password@ replaced, for messages and logs (credentials are never shown).
     public static func redacted(_ url: String) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),

@@ -6,17 +6,20 @@ import ImagoSources
 import Logging
 import ServiceLifecycle
 
-/// SIGHUP: reread the configuration file (with the same flags on top) and apply its sources and stream
-/// keys. New sources start, removed ones stop, changed ones restart; every other stream keeps its
+/// SIGHUP (`imago serve`; SIGUSR1 in the monitor, where SIGHUP means the terminal hung up and the
+/// monitor exits): reread the configuration file (with the same flags on top) and apply its sources and
+/// stream keys. New sources start, removed ones stop, changed ones restart; every other stream keeps its
 /// connection and history. A file that no longer parses changes nothing: the log says why.
 struct ConfigurationReload: Service {
     /// The new settings: the file as it is now, with the command line's flags applied.
     let reload: @Sendable () throws -> ImagoSettings
     let stack: RelayStack
+    /// The signal that asks for a reload.
+    var signalNumber = SIGHUP
 
     func run() async throws {
-        signal(SIGHUP, SIG_IGN)  // delivered to the dispatch source instead of ending the process
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        signal(signalNumber, SIG_IGN)  // delivered to the dispatch source instead of ending the process
+        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         source.setEventHandler { continuation.yield() }
         source.resume()
@@ -36,7 +39,7 @@ struct ConfigurationReload: Service {
             if let demoKey = stack.demoKey, case .keys(let keys) = policy { policy = .keys(keys.union([demoKey])) }
             stack.relay.registry.setKeyPolicy(policy, names: RelayOptions.keyNames(settings))
             let changed = stack.relay.updateSources(RelayOptions.pulledSources(settings))
-            logger.notice("configuration reloaded (SIGHUP)", metadata: [
+            logger.notice("configuration reloaded", metadata: [
                 "sources_added": "\(changed.added.joined(separator: ","))", "sources_removed": "\(changed.removed.joined(separator: ","))",
                 "sources_restarted": "\(changed.restarted.joined(separator: ","))",
                 "keys": "\(policy.keyCount.map(String.init) ?? "any")",

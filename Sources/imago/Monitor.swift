@@ -111,7 +111,10 @@ struct Monitor: AsyncParsableCommand {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: stack.services + [
                 .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: ConfigurationReload(reload: { [relay, http, faces] in try RelayStack.settings(relay: relay, http: http, faces: faces) }, stack: stack)),
+                // SIGHUP is the terminal hanging up (the monitor restores it and exits); reload is SIGUSR1 here.
+                .init(service: ConfigurationReload(
+                    reload: { [relay, http, faces] in try RelayStack.settings(relay: relay, http: http, faces: faces) }, stack: stack,
+                    signalNumber: SIGUSR1)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -33,8 +33,8 @@ extension ImagoSettings {
             "# imago reads the file --config names, else $XDG_CONFIG_HOME/imago/imago.toml, else",
             "# ~/.config/imago/imago.toml. Every key is optional: the values below are the defaults, and a key",
             "# left out keeps its default. A flag on the command line (in brackets) wins over the file.",
-            "# `imago config check PATH` validates a file; SIGHUP makes a running imago reread its sources",
-            "# and stream keys.",
+            "# `imago config check PATH` validates a file; SIGHUP (the monitor: SIGUSR1) makes a running imago",
+            "# reread its sources and stream keys.",
         ]
         for section in SettingsCatalog.sections {
             lines += ["", ""] + comment(section.doc) + ["[\(section.name)]"]

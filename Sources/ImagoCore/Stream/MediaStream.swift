@@ -253,13 +253,16 @@ public final class MediaStream: Sendable {
 
     /// What is wrong with the stream as of `now` beyond its state (see `StreamConditions`).
     public func conditions(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamConditions {
+        conditions(now: now, figures: decoder.snapshot)
+    }
+
+    private func conditions(now: UInt64, figures: StreamDecoder.Figures) -> StreamConditions {
         var conditions: StreamConditions = []
         switch currentState(now: now) {
         case .stalled:
             conditions.insert(.stalled)
         case .live:
             // Only while packets keep arriving: a stalled or gone feed is not a frozen picture.
-            let figures = decoder.snapshot
             if figures.frozen { conditions.insert(.frozen) }
             if figures.black { conditions.insert(.black) }
             if figures.silent { conditions.insert(.silent) }
@@ -297,10 +300,11 @@ public final class MediaStream: Sendable {
 
     /// The health figures as of `now`.
     public func health(now: UInt64 = MonotonicClock.nowNanoseconds()) -> StreamHealth {
-        let decode = decodeHealth(now: now)
+        let figures = decoder.snapshot
+        let decode = decodeHealth(figures, now: now)
         let faces = faceFigures.health(now: now)
-        let conditions = conditions(now: now).names
-        let audioLevel = decoder.snapshot.audioLevelDBFS
+        let conditions = conditions(now: now, figures: figures).names
+        let audioLevel = figures.audioLevelDBFS
         var health = state.withLock { state in
             state.video.prune(now: now)
             state.audio.prune(now: now)
@@ -358,8 +362,8 @@ public final class MediaStream: Sendable {
         return health
     }
 
-    private func decodeHealth(now: UInt64) -> StreamHealth.Decode {
-        var figures = decoder.snapshot
+    private func decodeHealth(_ snapshot: StreamDecoder.Figures, now: UInt64) -> StreamHealth.Decode {
+        var figures = snapshot
         figures.decodedRate.prune(now: now)
         let latest = decoder.latest.current
         return StreamHealth.Decode(

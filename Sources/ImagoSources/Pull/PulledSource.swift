@@ -43,7 +43,7 @@ public final class PulledSource: Sendable {
         public var shownURL: String { MediaReader.redacted(url) }
 
         /// A local file rather than a network address.
-        public var isFile: Bool { !url.contains("://") || url.hasPrefix("file:") }
+        public var isFile: Bool { MediaReader.isLocalFile(url) }
     }
 
     public let settings: Settings
@@ -142,10 +142,10 @@ public final class PulledSource: Sendable {
 
     /// Opens the source, feeds it until it is lost, and says how it ended.
     private func session() -> Outcome {
-        var opened = open()
-        guard case .success(var reader) = opened else {
-            if case .failure(let outcome) = opened { return outcome }
-            return .stopped
+        var reader: MediaReader
+        switch open() {
+        case .success(let opened): reader = opened
+        case .failure(let outcome): return outcome
         }
         var translator: ReaderTranslator
         do {
@@ -182,13 +182,11 @@ public final class PulledSource: Sendable {
                     break reading
                 }
                 // Play the file again on the same feed: its times continue after the last packet.
-                opened = open()
-                guard case .success(let again) = opened else {
-                    if case .failure(let failed) = opened { outcome = failed } else { outcome = .stopped }
-                    break reading
+                switch open() {
+                case .success(let again): reader = again
+                case .failure(let failed): outcome = failed; break reading
                 }
-                reader = again
-                do { translator = try ReaderTranslator(reader: again) } catch { outcome = .failed("\(error)"); break reading }
+                do { translator = try ReaderTranslator(reader: reader) } catch { outcome = .failed("\(error)"); break reading }
                 origin = nil
                 offset = lastDts + 40
                 continue

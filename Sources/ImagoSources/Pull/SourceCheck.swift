@@ -38,7 +38,7 @@ public enum SourceCheck {
         } catch {
             throw .cannotOpen(url: shown, reason: error.description)
         }
-        let isFile = !url.contains("://") || url.hasPrefix("file:")
+        let isFile = MediaReader.isLocalFile(url)
         let started = MonotonicClock.nowNanoseconds()
         let wallDeadline = started + UInt64((durationSeconds * 2 + timeoutSeconds) * 1e9)
         var packets: [MediaPacket] = []
