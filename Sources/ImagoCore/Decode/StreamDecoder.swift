@@ -40,6 +40,9 @@ public final class StreamDecoder: @unchecked Sendable {
 
     /// Audio packets that may wait to be metered; older ones are dropped first (a level needs few).
     static let maxQueuedAudioPackets = 64
+    /// Audio packets are metered at most this often: silence is judged over seconds, and the decoder's
+    /// time belongs to the frames (every picture is still compared: motion must clear frozen at once).
+    static let signalIntervalNanoseconds: UInt64 = 100_000_000
 
     /// One piece of work for the decoder thread.
     private enum Work {
@@ -62,6 +65,8 @@ public final class StreamDecoder: @unchecked Sendable {
     private var figures: Figures
     /// Set by `start`: the watches begin again (a new feed is not the old picture).
     private var watchesNeedReset = false
+    /// Arrival time before which no further audio packet is metered.
+    private var nextAudioMeterNanoseconds: UInt64 = 0
     private var stopped = false
     /// Set after a skip or an error: packets are dropped until the next keyframe.
     private var awaitingKeyframe = true
@@ -181,7 +186,8 @@ public final class StreamDecoder: @unchecked Sendable {
     func enqueueAudio(_ packet: MediaPacket) {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopped, threadRunning, figures.mode != .off else { return }
+        guard !stopped, threadRunning, figures.mode != .off, packet.arrivalNanoseconds >= nextAudioMeterNanoseconds else { return }
+        nextAudioMeterNanoseconds = packet.arrivalNanoseconds + Self.signalIntervalNanoseconds
         if audioQueue.count >= Self.maxQueuedAudioPackets { audioQueue.removeFirst() }
         audioQueue.append(packet)
         condition.signal()
