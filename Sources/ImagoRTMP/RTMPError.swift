@@ -61,7 +61,7 @@ public enum RTMPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .handshakeTimeout(let seconds):
             return "handshake not completed within \(Self.seconds(seconds)) s"
         case .publishTimeout(let seconds):
-            return "no accepted publish within \(Self.seconds(seconds)) s of connecting"
+            return "no accepted publish or play within \(Self.seconds(seconds)) s of connecting"
         case .tooSlow(let bytes, let seconds, let minimum, let midMessage):
             let base = "peer sent \(bytes) bytes in \(Self.seconds(seconds)) s, less than the minimum \(minimum) bytes/s"
             if let midMessage { return base + " (in the middle of a message: \(midMessage))" }

@@ -11,8 +11,8 @@ public struct RTMPLimits: Sendable, Equatable {
     public var maxConnectionsPerAddress: Int
     /// Seconds a peer has to complete the handshake (a real encoder needs milliseconds).
     public var handshakeTimeoutSeconds: Double
-    /// Seconds a connection has from its first byte to an accepted `publish`; Imago serves no players yet,
-    /// so a connection that does not publish has no business staying.
+    /// Seconds a connection has from its first byte to an accepted `publish` or `play`: a connection that
+    /// does neither has no business staying.
     public var publishTimeoutSeconds: Double
     /// Least a peer must send per second, averaged over `progressWindowSeconds`: one byte every few
     /// seconds (slowloris) no longer keeps a connection open. The lowest real publisher (audio only) sends ~4 kB/s.
@@ -38,6 +38,14 @@ public struct RTMPLimits: Sendable, Equatable {
     public var maxChunkStreams: Int
     /// Message streams (`createStream`) one connection may have open at once.
     public var maxMessageStreams: Int
+    /// A player this far behind (bytes queued for it, in Imago and not yet taken by its socket) gets only
+    /// keyframes until it has caught up to half of it. Above the largest GOP served at join (`playerJoinBytes`),
+    /// so the burst a player starts with never counts as falling behind.
+    public var playerKeyframesOnlyBytes: Int
+    /// A player this far behind is disconnected: what one player can cost the relay's memory.
+    public var maxPlayerQueuedBytes: Int
+    /// A player that takes none of what waits for it this long is disconnected.
+    public var playerStallSeconds: Double
 
     public init(
         maxConnections: Int = 1024,
@@ -53,7 +61,10 @@ public struct RTMPLimits: Sendable, Equatable {
         maxBytesBeforePublish: Int = 64 * 1024,
         maxOutboundBytes: Int = 256 * 1024,
         maxChunkStreams: Int = 64,
-        maxMessageStreams: Int = 8
+        maxMessageStreams: Int = 8,
+        playerKeyframesOnlyBytes: Int = 6 * 1024 * 1024,
+        maxPlayerQueuedBytes: Int = 12 * 1024 * 1024,
+        playerStallSeconds: Double = 5
     ) {
         self.maxConnections = maxConnections
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
@@ -69,7 +80,14 @@ public struct RTMPLimits: Sendable, Equatable {
         self.maxOutboundBytes = maxOutboundBytes
         self.maxChunkStreams = maxChunkStreams
         self.maxMessageStreams = maxMessageStreams
+        self.playerKeyframesOnlyBytes = playerKeyframesOnlyBytes
+        self.maxPlayerQueuedBytes = maxPlayerQueuedBytes
+        self.playerStallSeconds = playerStallSeconds
     }
+
+    /// The largest GOP a joining player is sent at once (its stream from the latest keyframe); a larger one
+    /// makes the player start at the next keyframe instead.
+    public var playerJoinBytes: Int { playerKeyframesOnlyBytes * 2 / 3 }
 
     public static let `default` = RTMPLimits()
 }

@@ -18,6 +18,9 @@ struct RelayOptions: ParsableArguments {
     @Option(name: .customLong("rtmp"), help: settingHelp("Address to listen on for RTMP publishers.", flag: "--rtmp", valueName: "host:port"))
     var rtmpAddress: String?
 
+    @Option(name: .customLong("rtmps"), help: settingHelp("Address for RTMPS publishers and players (TLS with --tls-cert/--tls-key).", flag: "--rtmps", valueName: "host:port"))
+    var rtmpsAddress: String?
+
     @Option(name: .customLong("key"), help: ArgumentHelp("A stream key that may publish (repeatable; [streams.NAME] in the file binds one to a name). Without any, a key is generated once and kept in the data directory.", valueName: "key"))
     var keys: [String] = []
 
@@ -122,6 +125,12 @@ struct RelayOptions: ParsableArguments {
                 throw ValidationError("--rtmp '\(rtmpAddress)' is not HOST:PORT (for example 0.0.0.0:1935 or 127.0.0.1:0)")
             }
             settings.relay.rtmp = address
+        }
+        if let rtmpsAddress {
+            guard let address = ListenAddress(parsing: rtmpsAddress, defaultHost: "0.0.0.0") else {
+                throw ValidationError("--rtmps '\(rtmpsAddress)' is not HOST:PORT (for example 0.0.0.0:1936 or 127.0.0.1:0)")
+            }
+            settings.relay.rtmps = address
         }
         if acceptAnyKey { settings.relay.acceptAnyKey = true }
         if let dataDirectory { settings.relay.dataDirectory = dataDirectory }

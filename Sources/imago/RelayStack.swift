@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ImagoConfig
 import ImagoCore
@@ -38,6 +39,9 @@ struct RelayStack: Sendable {
         let eventLog = try RelayOptions.makeEventLog(settings, logger: logger)
         var configuration: RelayConfiguration
         (configuration, generatedKey, demoKey) = try relayOptions.relayConfiguration(settings, logger: logger)
+        let apiSetup = try HTTPOptions.configuration(settings, dataDirectory: RelayOptions.dataDirectoryURL(settings))
+        configuration.playAuthorization = Self.playAuthorization(settings, api: apiSetup?.configuration)
+        configuration.rtmps = try Self.rtmpsListener(settings)
         let metrics = APIMetrics(publicID: configuration.publicID)
         configuration.decode.frameObserver = metrics.frameObserver
         let runID = eventLog.runID
@@ -46,7 +50,7 @@ struct RelayStack: Sendable {
             onRelayEvent(event)
         }
         faces = try FaceOptions.makeMonitor(settings, for: relay, eventLog: eventLog, logger: logger, onEvent: onFaceEvent)
-        if let (apiConfiguration, tokens) = try HTTPOptions.configuration(settings, dataDirectory: RelayOptions.dataDirectoryURL(settings)) {
+        if let (apiConfiguration, tokens) = apiSetup {
             api = try APIServer(
                 configuration: apiConfiguration, registry: relay.registry, connectionCount: { [relay] in relay.rtmpConnectionCount },
                 eventLog: eventLog, metrics: metrics, logger: logger)
@@ -57,6 +61,32 @@ struct RelayStack: Sendable {
         }
         self.configuration = configuration
         self.eventLog = eventLog
+    }
+
+    /// Players present the API's tokens (read or read-write). Without the API only the configured tokens
+    /// play; with none, nobody (the generated ones live with the API).
+    static func playAuthorization(_ settings: ImagoSettings, api: APIConfiguration?) -> PlayAuthorization {
+        let tokens: APITokens
+        if let api {
+            tokens = api.tokens
+        } else if settings.api.noAuth, HostAddress.isLoopback(settings.api.http.host) {
+            tokens = .open
+        } else if !settings.api.tokens.isEmpty || !settings.api.readTokens.isEmpty {
+            tokens = APITokens(readWrite: settings.api.tokens, read: settings.api.readTokens)
+        } else {
+            return .refused
+        }
+        return tokens.isOpen ? .open : .tokens(isAccepted: { tokens.access(for: $0) != nil })
+    }
+
+    /// The RTMPS listener of `--rtmps`, with the API's certificate.
+    static func rtmpsListener(_ settings: ImagoSettings) throws -> RTMPSListener? {
+        guard let address = settings.relay.rtmps else { return nil }
+        guard let certificate = settings.api.tlsCertificatePath, let key = settings.api.tlsKeyPath else {
+            throw ValidationError("--rtmps \(address) needs a certificate: give --tls-cert and --tls-key (`imago cert` makes a pair)")
+        }
+        let prepare = try TLSCertificateFiles(certificatePath: certificate, keyPath: key).channelPreparer()
+        return RTMPSListener(host: address.host, port: address.port, prepare: prepare)
     }
 
     /// The configuration file's settings with every flag group applied.

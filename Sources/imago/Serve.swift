@@ -69,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         let logger = stack.logger
         let host = HostAddress.reachable(forBindHost: stack.configuration.rtmpHost)
         let server = "rtmp://\(host):\(port)/live"
+        let secureServer = stack.relay.rtmpsPort.map { "rtmps://\(HostAddress.reachable(forBindHost: stack.configuration.rtmps?.host ?? host)):\($0)/live" }
         var keys: [String] = []
         if case .keys(let known) = keyPolicy { keys = known.sorted() }
         if case .open = keyPolicy {
@@ -81,10 +82,12 @@ struct Serve: AsyncParsableCommand {
                 api = configuration.baseURL
             }
             OutputLines.writeJSON(type: "listening", ListeningLine(
-                server: server, port: port, streamKeys: keys, open: keyPolicy == .open, api: api, apiPort: apiPort))
+                server: server, port: port, secureServer: secureServer, securePort: stack.relay.rtmpsPort,
+                streamKeys: keys, open: keyPolicy == .open, api: api, apiPort: apiPort))
             return
         }
         var lines = ["Imago relay is listening. In OBS (Settings → Stream → Service: Custom):", "  Server: \(server)"]
+        if let secureServer { lines.append("  or, encrypted: \(secureServer)") }
         switch keyPolicy {
         case .open:
             lines.append("  Stream Key: anything (--open)")
@@ -97,6 +100,7 @@ struct Serve: AsyncParsableCommand {
         }
         let exampleKey = keys.first ?? "any-key"
         lines.append("Or with ffmpeg: ffmpeg -re -i INPUT -c:v libx264 -g 60 -c:a aac -f flv \(server)/\(exampleKey)")
+        lines.append("Play a stream: ffplay '\(server)/STREAM_ID?token=READ_TOKEN' (ids from /v1/streams)")
         lines += stack.apiAnnouncement(port: apiPort ?? 0, dataDirectory: RelayOptions.dataDirectoryURL(stack.settings))
         OutputLines.write(lines.joined(separator: "\n"))
     }
@@ -106,6 +110,9 @@ struct Serve: AsyncParsableCommand {
 private struct ListeningLine: Encodable {
     let server: String
     let port: Int
+    /// The RTMPS server and port (nil without --rtmps).
+    let secureServer: String?
+    let securePort: Int?
     let streamKeys: [String]
     let open: Bool
     /// The HTTP API's base URL and port (nil with --no-http).

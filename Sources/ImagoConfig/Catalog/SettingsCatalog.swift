@@ -16,7 +16,10 @@ public enum SettingsCatalog {
         Section(name: "relay", doc: "The RTMP relay that publishers (OBS, ffmpeg, cameras) push to.", settings: [
             .parsed("rtmp", \.relay.rtmp, parse: { ListenAddress(parsing: $0, defaultHost: "0.0.0.0") }, format: \.description,
                     rule: #"is not HOST:PORT; write it like "0.0.0.0:1935", "127.0.0.1:1935" or "1935""#, flag: "--rtmp",
-                    "Address RTMP publishers connect to; a bare port listens on all interfaces."),
+                    "Address RTMP publishers and players connect to; a bare port listens on all interfaces."),
+            .optional("rtmps", \.relay.rtmps, example: "0.0.0.0:1936", parse: { ListenAddress(parsing: $0, defaultHost: "0.0.0.0") },
+                      format: \.description, rule: #"is not HOST:PORT; write it like "0.0.0.0:1936" or "1936""#, flag: "--rtmps",
+                      "Address for RTMPS (RTMP over TLS) publishers and players; needs the API's tls_cert and tls_key."),
             .boolean("open", \.relay.acceptAnyKey, flag: "--open", "Accept any stream key. Only for a trusted network."),
             .optionalPath("data_dir", \.relay.dataDirectory, example: "/var/lib/imago", flag: "--data-dir",
                           "Where imago keeps its generated stream key, API tokens, log and face events (default: $XDG_DATA_HOME/imago or ~/.local/share/imago)."),

@@ -25,6 +25,8 @@ extension ImagoSettings {
     public struct Relay: Sendable, Equatable {
         /// Where RTMP publishers connect; a bare port means all interfaces.
         public var rtmp = ListenAddress(host: "0.0.0.0", port: 1935)
+        /// Where RTMPS (RTMP over TLS, with the API's certificate) is served; nil: no RTMPS.
+        public var rtmps: ListenAddress?
         /// Accept any stream key (`--open`); only for a trusted network.
         public var acceptAnyKey = false
         /// Where the generated key, tokens, log and face events live; nil: $XDG_DATA_HOME/imago or ~/.local/share/imago.

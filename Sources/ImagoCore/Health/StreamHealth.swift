@@ -166,4 +166,21 @@ public struct StreamHealth: Sendable, Codable, Equatable {
     public var faces: Faces?
     /// What is wrong beyond the state, by name: "stalled", "frozen", "black", "silent" (see `StreamConditions`).
     public var conditions: [String] = []
+    public var players = Players()
+
+    /// The players the relay serves this stream to (RTMP play-out).
+    public struct Players: Sendable, Codable, Equatable {
+        /// Players connected now.
+        public var count = 0
+        /// Players connected now that fell behind and get keyframes only.
+        public var behind = 0
+        /// Players served since the stream began, including the current ones.
+        public var served = 0
+        /// Bytes sent to players, including those that left.
+        public var bytesSent: UInt64 = 0
+        /// Messages (frames, audio, data) not sent to players that were behind.
+        public var dropped = 0
+
+        public init() {}
+    }
 }

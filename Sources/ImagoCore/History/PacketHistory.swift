@@ -112,6 +112,12 @@ public struct PacketHistory: Sendable {
         return Array(packets[offset...])
     }
 
+    /// The packets from the latest keyframe (in decode order) on: what a joining player needs to start at once.
+    public var latestGOP: ArraySlice<MediaPacket> {
+        guard let sequence = keyframeSequences.last else { return [] }
+        return ArraySlice(packets[(sequence - firstSequence)...])
+    }
+
     /// Every buffered packet, oldest first.
     public var allPackets: [MediaPacket] { Array(packets) }
 }

@@ -287,7 +287,7 @@ public final class StreamRegistry: Sendable {
             state.modeOverrides.removeValue(forKey: streamName)
             return state.streams.removeValue(forKey: streamName)
         }
-        removed?.stop()
+        removed?.stop(reason: "the source \(name) was removed from the configuration")
         applyDecodePolicy()
     }
 
@@ -358,7 +358,7 @@ public final class StreamRegistry: Sendable {
             return old
         }
         for stream in expired {
-            stream.stop()
+            stream.stop(reason: String(format: "the stream expired: no publisher for %g s", expiry))
             logger.info("stream expired", metadata: ["stream": "\(stream.name)", "after_seconds": "\(expiry)"])
             emit(RelayEvent(kind: .expire, stream: stream.name, peer: "-", detail: String(format: "no publisher for %g s", expiry)))
         }

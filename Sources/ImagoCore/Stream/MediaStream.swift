@@ -46,6 +46,12 @@ public final class MediaStream: Sendable {
         var connectedNanoseconds: UInt64 = 0
         /// The conditions the last sweep reported (events fire on changes).
         var reportedConditions: StreamConditions = []
+        /// Players following the stream.
+        var subscribers: [ObjectIdentifier: any StreamSubscriber] = [:]
+        /// Figures of players that left, and how many were served.
+        var departedPlayers = SubscriberFigures()
+        var playersServed = 0
+        var closed = false
     }
 
     /// What a pulled source is doing while no feed is connected.
@@ -92,9 +98,15 @@ public final class MediaStream: Sendable {
         state.withLock { $0.pullStatus = status }
     }
 
-    /// Stops the decoder thread (relay shutdown).
-    func stop() {
+    /// Stops the decoder thread and ends the players (the stream is removed, or the relay stops).
+    func stop(reason: String = "the relay is stopping") {
         decoder.stop()
+        let subscribers = state.withLock { state in
+            state.closed = true
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.receive(.streamClosed(reason: reason)) }
     }
 
     // MARK: - Publisher lifecycle (called by the registry)
@@ -144,6 +156,7 @@ public final class MediaStream: Sendable {
             state.audio = RateWindow()
             state.keyframeIntervalSeconds = nil
             state.lastKeyframeMilliseconds = nil
+            if resumed { Self.deliver(.feedReturned, to: state.subscribers) }
             return resumed
         }
     }
@@ -160,6 +173,7 @@ public final class MediaStream: Sendable {
             state.lastDisconnectedNanoseconds = now
             state.connectedNanoseconds += now - min(now, state.lastPublisher?.connectedNanoseconds ?? now)
             state.lastDisconnectReason = reason
+            Self.deliver(.feedLeft(reason: reason), to: state.subscribers)
             return true
         }
         if ended { decoder.finish() }
@@ -185,20 +199,73 @@ public final class MediaStream: Sendable {
                     payload, dts: dts, composition: composition, flaggedKeyframe: flaggedKeyframe, arrival: arrival, into: &state)
                 {
                     decoder.enqueue(packet)
+                    Self.deliver(.packet(packet), to: state.subscribers)
                 }
             case .audio(let dts, let payload):
                 if let packet = Self.ingestAudio(payload, dts: dts, arrival: arrival, into: &state) {
                     decoder.enqueueAudio(packet)
+                    Self.deliver(.packet(packet), to: state.subscribers)
                 }
             case .data(let name, let values, let timestamp):
                 state.dataMessages += 1
                 let dts = state.timeline.map(timestamp)
                 let decodedBytes = values.reduce(name.utf8.count) { $0 + $1.estimatedMemoryBytes }
-                state.history.append(MediaPacket(
+                let packet = MediaPacket(
                     kind: .data(name: name, values: values), dtsMilliseconds: dts, ptsMilliseconds: dts,
-                    arrivalNanoseconds: arrival, isKeyframe: false, payload: [], extraBytes: decodedBytes))
+                    arrivalNanoseconds: arrival, isKeyframe: false, payload: [], extraBytes: decodedBytes)
+                state.history.append(packet)
+                Self.deliver(.packet(packet), to: state.subscribers)
             }
         }
+    }
+
+    // MARK: - Players
+
+    /// Starts following the stream: `subscriber` first receives `.joined` with the packets from the latest
+    /// keyframe (unless they exceed `maxJoinBytes`, then it starts at the next keyframe), then every packet
+    /// as it arrives. Returns false when the stream is already closed.
+    public func subscribe(_ subscriber: any StreamSubscriber, maxJoinBytes: Int) -> Bool {
+        state.withLock { state in
+            guard !state.closed else { return false }
+            let gop = state.history.latestGOP
+            let gopBytes = gop.reduce(0) { $0 + $1.byteCount }
+            subscriber.receive(.joined(StreamJoin(
+                videoConfiguration: state.videoConfiguration, audioConfiguration: state.audioConfiguration,
+                metadata: state.metadata, backlog: gopBytes <= maxJoinBytes ? Array(gop) : [],
+                isLive: state.publisher != nil)))
+            state.subscribers[ObjectIdentifier(subscriber)] = subscriber
+            state.playersServed += 1
+            return true
+        }
+    }
+
+    /// Stops following the stream; what the subscriber was sent stays in the stream's figures.
+    public func unsubscribe(_ subscriber: any StreamSubscriber) {
+        state.withLock { state in
+            guard state.subscribers.removeValue(forKey: ObjectIdentifier(subscriber)) != nil else { return }
+            let figures = subscriber.subscriberFigures
+            state.departedPlayers.bytesSent += figures.bytesSent
+            state.departedPlayers.messagesDropped += figures.messagesDropped
+        }
+    }
+
+    private static func deliver(_ delivery: StreamDelivery, to subscribers: [ObjectIdentifier: any StreamSubscriber]) {
+        for subscriber in subscribers.values { subscriber.receive(delivery) }
+    }
+
+    private static func players(in state: State) -> StreamHealth.Players {
+        var players = StreamHealth.Players()
+        players.count = state.subscribers.count
+        players.served = state.playersServed
+        players.bytesSent = state.departedPlayers.bytesSent
+        players.dropped = state.departedPlayers.messagesDropped
+        for subscriber in state.subscribers.values {
+            let figures = subscriber.subscriberFigures
+            players.bytesSent += figures.bytesSent
+            players.dropped += figures.messagesDropped
+            if figures.isBehind { players.behind += 1 }
+        }
+        return players
     }
 
     /// Adds a video frame to the history; returns the packet it made, for the decoder.
@@ -305,7 +372,7 @@ public final class MediaStream: Sendable {
         let faces = faceFigures.health(now: now)
         let conditions = conditions(now: now, figures: figures).names
         let audioLevel = figures.audioLevelDBFS
-        var health = state.withLock { state in
+        var health = state.withLock { state -> StreamHealth in
             state.video.prune(now: now)
             state.audio.prune(now: now)
             let publisher = state.publisher ?? state.lastPublisher
@@ -343,7 +410,7 @@ public final class MediaStream: Sendable {
             let current = state.publisher.map { now - min(now, $0.connectedNanoseconds) } ?? 0
             let life = now - min(now, state.createdNanoseconds)
             let uptime = life > 0 ? min(1, Double(state.connectedNanoseconds + current) / Double(life)) : nil
-            return StreamHealth(
+            var health = StreamHealth(
                 name: name, title: title, state: Self.state(of: state, stallSeconds: stallSeconds, now: now), peer: publisher?.peer,
                 flashVersion: publisher?.flashVersion, connectedAt: publisher?.connectedAt,
                 connectedSeconds: state.publisher.map { MonotonicClock.seconds(from: $0.connectedNanoseconds, to: now) },
@@ -357,6 +424,8 @@ public final class MediaStream: Sendable {
                     packets: history.count, bytes: history.byteCount, startMilliseconds: history.first?.dtsMilliseconds,
                     endMilliseconds: history.last?.dtsMilliseconds, startsOnKeyframe: history.first?.isKeyframe ?? true),
                 metadata: state.metadata, dataMessages: state.dataMessages, decode: decode, faces: faces)
+            health.players = Self.players(in: state)
+            return health
         }
         health.conditions = conditions
         return health

@@ -109,14 +109,9 @@ public final class APIServer: Service, Sendable {
 
     private func makeServerBuilder() throws(APIServerError) -> HTTPServerBuilder {
         guard let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath else { return .http1() }
+        let tls = try TLSCertificateFiles(certificatePath: certificatePath, keyPath: keyPath).serverConfiguration()
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
-            guard !chain.isEmpty else { throw APIServerError.badTLS("\(certificatePath) holds no PEM certificate") }
-            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             return try .tls(.http1(), tlsConfiguration: tls)
-        } catch let error as APIServerError {
-            throw error
         } catch {
             throw .badTLS("cannot use --tls-cert \(certificatePath) with --tls-key \(keyPath): \(error); make a new pair with `imago cert`")
         }

@@ -4,14 +4,21 @@ import NIOCore
 /// Asks a connection's handler, on its own event loop, to close with a reason for the log.
 struct RTMPCloseRequest: Sendable {
     let reason: String
+    var level: Logger.Level = .info
 }
 
-/// Closes an RTMP connection from any thread.
+/// Closes an RTMP connection from any thread, and makes the media queues of its players.
 struct ChannelConnectionControl: RTMPConnectionControl {
     let channel: any Channel
+    var limits = RTMPLimits.default
+    var logger = Logger(label: "imago.rtmp")
 
     func close(reason: String) {
         channel.pipeline.fireUserInboundEventTriggered(RTMPCloseRequest(reason: reason))
+    }
+
+    func playerOutput(messageStreamID: UInt32, chunkSize: Int) -> RTMPPlayerOutput? {
+        RTMPPlayerOutput(channel: channel, messageStreamID: messageStreamID, chunkSize: chunkSize, limits: limits, logger: logger)
     }
 }
 
@@ -50,7 +57,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
         let peer = Self.describe(context.channel.remoteAddress)
         session = RTMPServerSession(
             connectionID: connectionID, peer: peer, limits: limits, delegate: delegate,
-            control: ChannelConnectionControl(channel: context.channel), logger: logger)
+            control: ChannelConnectionControl(channel: context.channel, limits: limits, logger: logger), logger: logger)
         logger.debug("RTMP connection opened", metadata: ["peer": "\(peer)", "connection": "\(connectionID)"])
         startDeadlines(context: context)
         context.fireChannelActive()
@@ -82,7 +89,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let request = event as? RTMPCloseRequest {
-            close(context: context, reason: request.reason, level: .info)
+            close(context: context, reason: request.reason, level: request.level)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -112,7 +119,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
         })
         let publish = limits.publishTimeoutSeconds
         deadlines.append(loop.scheduleTask(in: Self.timeAmount(publish)) { [self] in
-            if session?.hasPublished == false {
+            if let session, !session.hasPublished, !session.hasPlayed {
                 close(context: context, reason: RTMPError.publishTimeout(seconds: publish).description, level: .warning)
             }
         })
@@ -123,7 +130,8 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private func scheduleProgressCheck(context: ChannelHandlerContext) {
         let window = limits.progressWindowSeconds
         progressCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.timeAmount(window)) { [self] in
-            guard closeReason == nil else { return }
+            // A player sends almost nothing once playing (acknowledgements); its own queue judges it.
+            guard closeReason == nil, session?.hasPlayed != true else { return }
             let received = bytesSinceCheck
             bytesSinceCheck = 0
             let minimum = limits.minimumBytesPerSecond

@@ -3,7 +3,11 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// The RTMP ingest server: listens on a TCP port and runs one `RTMPServerSession` per connection.
+/// Adds handlers in front of the RTMP ones on a new connection, e.g. TLS for RTMPS; throws to refuse it.
+public typealias RTMPChannelPreparer = @Sendable (any Channel) throws -> Void
+
+/// The RTMP server: listens on a TCP port and runs one `RTMPServerSession` per connection, for publishers
+/// and players. With a `prepare` that adds TLS it is the RTMPS server.
 public final class RTMPServer: Sendable {
     private struct State {
         var serverChannel: (any Channel)?
@@ -19,6 +23,9 @@ public final class RTMPServer: Sendable {
     public let host: String
     public let requestedPort: Int
     public let limits: RTMPLimits
+    /// "RTMP" or "RTMPS", for log lines.
+    public let protocolName: String
+    private let prepare: RTMPChannelPreparer?
     private let delegate: any RTMPIngestDelegate
     private let logger: Logger
     private let group: any EventLoopGroup
@@ -26,9 +33,12 @@ public final class RTMPServer: Sendable {
 
     public init(
         host: String, port: Int, limits: RTMPLimits = .default, delegate: any RTMPIngestDelegate, logger: Logger,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        protocolName: String = "RTMP", prepare: RTMPChannelPreparer? = nil
     ) {
         self.host = host
+        self.protocolName = protocolName
+        self.prepare = prepare
         self.requestedPort = port
         self.limits = limits
         self.delegate = delegate
@@ -56,7 +66,7 @@ public final class RTMPServer: Sendable {
                     id = accepted
                 case .refused(let reason):
                     if let alsoRefused = refusalToLog() {
-                        logger.warning("refusing RTMP connection: \(reason)", metadata: [
+                        logger.warning("refusing \(protocolName) connection: \(reason)", metadata: [
                             "peer": "\(RTMPConnectionHandler.describe(channel.remoteAddress))",
                             "refused_since_last_line": "\(alsoRefused)",
                         ])
@@ -65,6 +75,7 @@ public final class RTMPServer: Sendable {
                 }
                 channel.closeFuture.whenComplete { [self] _ in unregister(id, address: address) }
                 return channel.eventLoop.makeCompletedFuture {
+                    try prepare?(channel)
                     try channel.pipeline.syncOperations.addHandler(
                         RTMPConnectionHandler(connectionID: id, limits: limits, delegate: delegate, logger: logger))
                 }
@@ -73,11 +84,11 @@ public final class RTMPServer: Sendable {
         do {
             channel = try await bootstrap.bind(host: host, port: requestedPort).get()
         } catch {
-            throw RTMPServerError.bindFailed(address: "\(host):\(requestedPort)", reason: "\(error)")
+            throw RTMPServerError.bindFailed(protocolName: protocolName, address: "\(host):\(requestedPort)", reason: "\(error)")
         }
         state.withLockedValue { $0.serverChannel = channel }
         let port = channel.localAddress?.port ?? requestedPort
-        logger.info("RTMP server listening", metadata: ["address": "\(host):\(port)"])
+        logger.info("\(protocolName) server listening", metadata: ["address": "\(host):\(port)"])
         return port
     }
 
@@ -148,12 +159,12 @@ public final class RTMPServer: Sendable {
 
 /// Why the RTMP server could not start.
 public enum RTMPServerError: Error, CustomStringConvertible {
-    case bindFailed(address: String, reason: String)
+    case bindFailed(protocolName: String, address: String, reason: String)
 
     public var description: String {
         switch self {
-        case .bindFailed(let address, let reason):
-            "cannot listen for RTMP on \(address): \(reason) (is another server using the port? choose one with --rtmp HOST:PORT)"
+        case .bindFailed(let protocolName, let address, let reason):
+            "cannot listen for \(protocolName) on \(address): \(reason) (is another server using the port? choose one with --\(protocolName.lowercased()) HOST:PORT)"
         }
     }
 }

@@ -1,10 +1,12 @@
+import ImagoCodecs
 import Logging
 import NIOCore
 
-/// The server side of one RTMP connection: handshake, chunk stream and the publisher command flow.
+/// The server side of one RTMP connection: handshake, chunk stream, and the publisher and player command flows.
 ///
 /// Bytes in, bytes out: `receive` consumes what the peer sent and returns what to write back, and
-/// reports publishes and media to the `RTMPIngestDelegate`. It throws `RTMPError` when the peer
+/// reports publishes and media to the `RTMPIngestDelegate`; a player's media goes out through the
+/// `RTMPPlayerOutput` the connection control makes for it. It throws `RTMPError` when the peer
 /// breaks the protocol; the caller then closes the connection. Not thread-safe: one event loop owns it.
 public final class RTMPServerSession {
     /// Chunk stream ids this server sends on.
@@ -34,10 +36,14 @@ public final class RTMPServerSession {
     private var pending = ByteBuffer()
 
     private var app: String?
+    /// The `token` a player put on the app or tcUrl in `connect` (it may also put it on the play name).
+    private var connectToken: String?
     private var flashVersion: String?
     private var createdStreams: Set<UInt32> = []
     /// Message stream id → stream key, for streams that are publishing.
     private var publishing: [UInt32: String] = [:]
+    /// Message stream id → media queue, for streams that are playing.
+    private var playing: [UInt32: RTMPPlayerOutput] = [:]
 
     private var bytesReceived: UInt64 = 0
     private var bytesAcknowledged: UInt64 = 0
@@ -48,6 +54,9 @@ public final class RTMPServerSession {
     /// True once a publish was accepted on this connection: from then on the publisher's limits apply
     /// instead of the much tighter ones for a peer nobody has vouched for.
     public private(set) var hasPublished = false
+    /// True once a play was accepted on this connection: a player sends almost nothing, so the least-bytes
+    /// rule does not apply to it; its media queue's bounds do.
+    public private(set) var hasPlayed = false
 
     public init(
         connectionID: UInt64, peer: String, limits: RTMPLimits, delegate: any RTMPIngestDelegate,
@@ -111,12 +120,13 @@ public final class RTMPServerSession {
     /// True once the handshake is done.
     public var isHandshakeComplete: Bool { handshakeComplete }
 
-    /// Tells the delegate that every publish on this connection has ended.
+    /// Tells the delegate that every publish and play on this connection has ended.
     public func connectionClosed(reason: String) {
         for (streamID, _) in publishing.sorted(by: { $0.key < $1.key }) {
             delegate.publisherDidEnd(RTMPPublisherID(connectionID: connectionID, messageStreamID: streamID), reason: .disconnected(reason))
         }
         publishing.removeAll()
+        for streamID in playing.keys.sorted() { stopPlaying(streamID, reason: reason) }
     }
 
     // MARK: - Handshake and acknowledgements
@@ -250,17 +260,17 @@ public final class RTMPServerSession {
             }
             if let target {
                 unpublish(target)
+                stopPlaying(target, reason: "the player stopped (\(command.name))")
                 createdStreams.remove(target)
             }
         case "_checkbw":
             sendCommand(RTMPCommand(name: "_result", transactionID: command.transactionID, arguments: [.null]))
-        case "_result", "_error", "onBWDone", "getStreamLength", "receiveAudio", "receiveVideo":
-            break  // replies and hints with no effect on a publishing server
-        case "play", "play2":
-            sendCommand(RTMPCommand(name: "onStatus", transactionID: 0, arguments: [
-                status("NetStream.Play.Failed", level: "error", description: "Imago does not serve RTMP playback yet"),
-            ]), messageStreamID: messageStreamID)
-            throw .notSupported("RTMP playback ('\(command.name)')")
+        case "_result", "_error", "onBWDone", "getStreamLength", "receiveAudio", "receiveVideo", "pause", "seek":
+            break  // replies and hints with no effect on a live relay (a paused player falls behind and is cut off)
+        case "play":
+            try play(command, messageStreamID: messageStreamID)
+        case "play2":
+            throw .notSupported("RTMP 'play2' (stream switching)")
         default:
             throw .unknownCommand(command.name)
         }
@@ -276,9 +286,11 @@ public final class RTMPServerSession {
             throw .malformedCommand("'connect' has no 'app' string in its command object")
         }
         // Some encoders pass a query on the app (`live?token=…`); the app is what precedes it.
-        if let query = appName.firstIndex(of: "?") { appName = String(appName[..<query]) }
+        let appQuery = RTMPQuery(appName)
+        appName = appQuery.path
         while appName.hasSuffix("/") { appName.removeLast() }
         app = appName
+        connectToken = appQuery.parameters["token"] ?? command.commandObject["tcUrl"]?.stringValue.flatMap { RTMPQuery($0).parameters["token"] }
         flashVersion = command.commandObject["flashVer"]?.stringValue
         send(.windowAcknowledgementSize(Self.windowAcknowledgementSize), on: OutgoingChunkStream.control)
         send(.setPeerBandwidth(windowSize: Self.windowAcknowledgementSize, limitType: 2), on: OutgoingChunkStream.control)
@@ -333,6 +345,55 @@ public final class RTMPServerSession {
             ]), messageStreamID: messageStreamID)
             closeReason = "publish rejected: \(reason)"
         }
+    }
+
+    private func play(_ command: RTMPCommand, messageStreamID: UInt32) throws(RTMPError) {
+        guard let app else { throw .protocolViolation("'play' before 'connect'") }
+        guard createdStreams.contains(messageStreamID) else {
+            throw .protocolViolation("'play' on stream \(messageStreamID), which createStream did not create")
+        }
+        guard case .string(let requested)? = command.arguments.first else {
+            throw .malformedCommand("'play' has no stream name")
+        }
+        guard publishing[messageStreamID] == nil, playing[messageStreamID] == nil else {
+            throw .protocolViolation("'play' on stream \(messageStreamID), which already publishes or plays")
+        }
+        let query = RTMPQuery(requested)
+        func refuse(_ code: String, _ reason: String) {
+            sendCommand(RTMPCommand(name: "onStatus", transactionID: 0, arguments: [
+                status(code, level: "error", description: reason),
+            ]), messageStreamID: messageStreamID)
+            closeReason = "play of '\(PeerText.escaped(app))/…' refused: \(reason)"
+        }
+        guard let output = control.playerOutput(messageStreamID: messageStreamID, chunkSize: Self.outgoingChunkSize) else {
+            return refuse("NetStream.Play.Failed", "this connection cannot play streams out")
+        }
+        let request = RTMPPlayRequest(
+            playerID: publisherID(messageStreamID), app: app, streamName: query.path,
+            token: query.parameters["token"] ?? connectToken, peer: peer, output: output)
+        switch delegate.playRequested(request) {
+        case .accept(let description):
+            playing[messageStreamID] = output
+            hasPlayed = true
+            // These replies leave with this call's output; the stream the delegate queued follows them.
+            send(.userControl(.streamBegin(streamID: messageStreamID)), on: OutgoingChunkStream.control)
+            sendCommand(RTMPCommand(name: "onStatus", transactionID: 0, arguments: [
+                status("NetStream.Play.Reset", description: "Playing and resetting \(description)."),
+            ]), messageStreamID: messageStreamID)
+            sendCommand(RTMPCommand(name: "onStatus", transactionID: 0, arguments: [
+                status("NetStream.Play.Start", description: "Started playing \(description)."),
+            ]), messageStreamID: messageStreamID)
+            send(.data([.string("|RtmpSampleAccess"), .boolean(true), .boolean(true)]), on: OutgoingChunkStream.stream, messageStreamID: messageStreamID)
+        case .reject(let code, let description):
+            output.stop()
+            refuse(code, description)
+        }
+    }
+
+    private func stopPlaying(_ messageStreamID: UInt32, reason: String) {
+        guard let output = playing.removeValue(forKey: messageStreamID) else { return }
+        output.stop()
+        delegate.playerDidEnd(publisherID(messageStreamID), reason: reason)
     }
 
     private func unpublish(_ messageStreamID: UInt32) {

@@ -1,11 +1,13 @@
 import Foundation
+import Logging
 import ImagoCodecs
 import ImagoCore
 import ImagoRTMP
 import Synchronization
 
 /// The RTMP server's delegate: turns each publisher into a feed of the stream registry, and FLV tags and
-/// AMF0 values into `MediaInput`. Nothing RTMP-shaped passes it into the core.
+/// AMF0 values into `MediaInput`; nothing RTMP-shaped passes it into the core. Players get a stream
+/// through an `RTMPPlayer` that follows it.
 public final class RTMPFeedAdapter: RTMPIngestDelegate, Sendable {
     /// What the adapter remembers about one publisher between its messages.
     private struct Feed: Sendable {
@@ -17,9 +19,20 @@ public final class RTMPFeedAdapter: RTMPIngestDelegate, Sendable {
 
     private let registry: StreamRegistry
     private let feeds = Mutex<[RTMPPublisherID: Feed]>([:])
+    private let playAuthorization: PlayAuthorization
+    private let playerJoinBytes: Int
+    private let logger: Logger
+    /// Players now, with the stream each follows.
+    private let players = Mutex<[RTMPPlayerID: (stream: MediaStream, player: RTMPPlayer)]>([:])
 
-    public init(registry: StreamRegistry) {
+    public init(
+        registry: StreamRegistry, playAuthorization: PlayAuthorization = .refused,
+        playerJoinBytes: Int = RTMPLimits.default.playerJoinBytes, logger: Logger = Logger(label: "imago.rtmp")
+    ) {
         self.registry = registry
+        self.playAuthorization = playAuthorization
+        self.playerJoinBytes = playerJoinBytes
+        self.logger = logger
     }
 
     public func publishRequested(_ request: RTMPPublishRequest) -> RTMPPublishDecision {
@@ -53,6 +66,38 @@ public final class RTMPFeedAdapter: RTMPIngestDelegate, Sendable {
         case .unpublished: registry.feedEnded(feed.id, reason: .ended)
         case .disconnected(let text): registry.feedEnded(feed.id, reason: .disconnected(text))
         }
+    }
+
+    public func playRequested(_ request: RTMPPlayRequest) -> RTMPPlayDecision {
+        // The token first: whether a stream exists is not told to a player without one.
+        if let refusal = playAuthorization.refusal(of: request.token) {
+            return .reject(code: "NetStream.Play.Failed", description: refusal)
+        }
+        // A public id (what the API lists) or, for whoever knows it, the stream key.
+        guard let stream = registry.stream(publicID: request.streamName)
+            ?? registry.stream(named: StreamName(app: request.app, key: request.streamName))
+        else {
+            return .reject(
+                code: "NetStream.Play.StreamNotFound",
+                description: "no stream '\(PeerText.escaped(request.streamName, limit: 64))' here: play a stream by its id, as /v1/streams lists it")
+        }
+        let player = RTMPPlayer(output: request.output, streamID: stream.publicID, logger: logger)
+        players.withLock { $0[request.playerID] = (stream, player) }
+        guard stream.subscribe(player, maxJoinBytes: playerJoinBytes) else {
+            players.withLock { _ = $0.removeValue(forKey: request.playerID) }
+            return .reject(code: "NetStream.Play.StreamNotFound", description: "the stream \(stream.publicID) has just ended")
+        }
+        logger.info("RTMP player started", metadata: ["stream": "\(stream.publicID)", "peer": "\(request.peer)"])
+        return .accept(description: stream.publicID)
+    }
+
+    public func playerDidEnd(_ id: RTMPPlayerID, reason: String) {
+        guard let (stream, player) = players.withLock({ $0.removeValue(forKey: id) }) else { return }
+        stream.unsubscribe(player)
+        let figures = player.subscriberFigures
+        logger.info("RTMP player stopped: \(reason)", metadata: [
+            "stream": "\(stream.publicID)", "bytes_sent": "\(figures.bytesSent)", "dropped": "\(figures.messagesDropped)",
+        ])
     }
 
     /// What one RTMP message means for the core (nothing, one input, or a configuration and a frame).

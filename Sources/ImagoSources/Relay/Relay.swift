@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The relay as one service: the RTMP ingest server and the pulled sources feeding the stream registry.
+/// The relay as one service: the RTMP server (and the RTMPS one, when configured) for publishers and players,
+/// and the pulled sources feeding the stream registry.
 ///
 /// Run it in a `ServiceGroup`; graceful shutdown (SIGINT/SIGTERM) closes the listener and every
 /// publisher connection before `run` returns.
@@ -13,6 +14,7 @@ public final class Relay: Service, Sendable {
     public let configuration: RelayConfiguration
     public let registry: StreamRegistry
     private let server: RTMPServer
+    private let secureServer: RTMPServer?
     private let adapter: RTMPFeedAdapter
     private let logger: Logger
     private let expirySweep = Mutex<Task<Void, Never>?>(nil)
@@ -26,23 +28,42 @@ public final class Relay: Service, Sendable {
         // counted and logged by the stream decoders instead.
         FFmpegLog.setLevel(.quiet)
         self.registry = StreamRegistry(settings: configuration.registrySettings, logger: logger, onEvent: onEvent)
-        self.adapter = RTMPFeedAdapter(registry: registry)
+        let adapter = RTMPFeedAdapter(
+            registry: registry, playAuthorization: configuration.playAuthorization,
+            playerJoinBytes: configuration.limits.rtmp.playerJoinBytes, logger: logger)
+        self.adapter = adapter
         self.server = RTMPServer(
             host: configuration.rtmpHost, port: configuration.rtmpPort, limits: configuration.limits.rtmp,
             delegate: adapter, logger: logger)
+        self.secureServer = configuration.rtmps.map { listener in
+            RTMPServer(
+                host: listener.host, port: listener.port, limits: configuration.limits.rtmp, delegate: adapter, logger: logger,
+                protocolName: "RTMPS", prepare: listener.prepare)
+        }
     }
 
     /// The RTMP port actually bound, once listening (useful with port 0).
     public var rtmpPort: Int? { server.boundPort }
 
-    /// RTMP connections open right now.
-    public var rtmpConnectionCount: Int { server.connectionCount }
+    /// The RTMPS port actually bound, once listening; nil without `--rtmps`.
+    public var rtmpsPort: Int? { secureServer?.boundPort }
+
+    /// RTMP and RTMPS connections open right now.
+    public var rtmpConnectionCount: Int { server.connectionCount + (secureServer?.connectionCount ?? 0) }
 
     /// Binds the RTMP port; returns the port. `run` calls it when it was not called before.
     @discardableResult
     public func start() async throws -> Int {
         if let port = server.boundPort { return port }
         let port = try await server.start()
+        if let secureServer {
+            do {
+                try await secureServer.start()
+            } catch {
+                await server.shutdown()
+                throw error
+            }
+        }
         updateSources(configuration.sources)
         // Disconnected streams expire even when nobody publishes (publishes also expire them).
         let registry = self.registry
@@ -111,6 +132,7 @@ public final class Relay: Service, Sendable {
             for source in sources { group.addTask { source.stop() } }
         }
         await server.shutdown()
+        await secureServer?.shutdown()
         registry.stopDecoders()
         logger.info("RTMP server stopped")
     }

@@ -20,6 +20,10 @@ public struct RelayConfiguration: Sendable {
     public var keyNames: [String: KeyName] = [:]
     /// Sources the relay reads itself (`--source`, `[sources.NAME]`).
     public var sources: [PulledSource.Settings] = []
+    /// Who may play streams out over RTMP (`imago` lets the API's tokens play).
+    public var playAuthorization = PlayAuthorization.refused
+    /// The RTMPS listener (`--rtmps`), nil when there is none.
+    public var rtmps: RTMPSListener?
     /// How streams are named outside the relay; `imago` loads its secret from the data directory.
     public var publicID = StreamPublicID(secret: SecretFile.randomToken(count: 32))
 
