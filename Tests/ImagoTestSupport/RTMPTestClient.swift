@@ -114,6 +114,17 @@ public final class RTMPTestClient: @unchecked Sendable {
         return receiveUntil("NetStream.Publish.")
     }
 
+    /// Handshake, connect, createStream and play `name` (with its `?token=` query), as a player does.
+    /// Returns what the server answered (its onStatus carries Play.Start or an error code).
+    @discardableResult
+    public func play(app: String = "live", name: String) -> [UInt8] {
+        handshake()
+        send([.command(RTMPCommand(name: "connect", transactionID: 1, commandObject: .object([AMF0Property("app", .string(app))])))])
+        send([.command(RTMPCommand(name: "createStream", transactionID: 2))])
+        send([.command(RTMPCommand(name: "play", transactionID: 0, arguments: [.string(name)]))], chunkStreamID: 4, messageStreamID: 1)
+        return receiveUntil("NetStream.Play.")
+    }
+
     /// Reads messages until one satisfies `found` (or 5 s pass, or the server closes); returns whether one did.
     public func receiveMessages(until found: (RTMPMessage) -> Bool) -> Bool {
         var parser = ChunkStreamParser()

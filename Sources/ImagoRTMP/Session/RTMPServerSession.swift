@@ -265,7 +265,7 @@ public final class RTMPServerSession {
             }
         case "_checkbw":
             sendCommand(RTMPCommand(name: "_result", transactionID: command.transactionID, arguments: [.null]))
-        case "_result", "_error", "onBWDone", "getStreamLength", "receiveAudio", "receiveVideo", "pause", "seek":
+        case "_result", "_error", "onBWDone", "getStreamLength", "receiveAudio", "receiveVideo", "pause", "seek", "FCSubscribe", "FCUnsubscribe":
             break  // replies and hints with no effect on a live relay (a paused player falls behind and is cut off)
         case "play":
             try play(command, messageStreamID: messageStreamID)
