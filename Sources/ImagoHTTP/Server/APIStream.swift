@@ -47,6 +47,8 @@ struct APIStream: Encodable {
     let dataMessages: Int
     let decode: StreamHealth.Decode
     let faces: StreamHealth.Faces?
+    /// RTMP players served the stream.
+    let players: StreamHealth.Players
 
     init(_ stream: MediaStream, now: UInt64 = MonotonicClock.nowNanoseconds()) {
         let health = stream.health(now: now)
@@ -81,6 +83,7 @@ struct APIStream: Encodable {
         dataMessages = health.dataMessages
         decode = health.decode
         faces = health.faces
+        players = health.players
     }
 }
 
