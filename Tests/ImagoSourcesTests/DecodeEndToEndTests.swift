@@ -70,8 +70,9 @@ final class DecodeEndToEndTests: XCTestCase {
                      health.decode.latencyMillisecondsP50 ?? 0, health.decode.latencyMillisecondsP99 ?? 0, joinSeconds * 1000))
         XCTAssertGreaterThanOrEqual(received.count, 12)
         for (age, frame) in received {
-            // One frame interval plus one decode time, and 15 ms for thread wake-ups on this shared 2-core VM.
-            XCTAssertLessThan(age, frameInterval + decodeP99 + 0.015, "frame \(frame.number) at \(frame.ptsMilliseconds) ms")
+            // One frame interval plus one decode time, and 40 ms for thread wake-ups on a shared 2-core VM (CI runs
+            // saw one frame in ~15 past 15 ms); a relay that fell behind the stream shows ages of hundreds of ms.
+            XCTAssertLessThan(age, frameInterval + decodeP99 + 0.040, "frame \(frame.number) at \(frame.ptsMilliseconds) ms")
         }
         XCTAssertEqual(health.decode.decodeErrors, 0)
         XCTAssertEqual(health.decode.skippedFrames, 0)

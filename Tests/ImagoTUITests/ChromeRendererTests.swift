@@ -15,7 +15,7 @@ final class ChromeRendererTests: XCTestCase {
                    "latestPtsMilliseconds":5967,"maxQueuedPackets":1,"mode":"keyframes","queuedBytes":0,"queuedPackets":0,"skippedFrames":12345},
          "faces":{"detectionMillisecondsP50":125.5,"detectionMillisecondsP99":238.8,"detections":28,"detectionsPerSecond":14.87,"faceCount":12,
                   "lastDetectionAgeSeconds":0.04,"present":true},
-         "lastPacketAgeSeconds":0.015,"name":"live/0123456789abcdef","title":"live/0123456789abcdef","conditions":["frozen","silent"],"lastError":"no answer from rtsp://***@203.0.113.9/stream1 for 10 s while reading","uptimeRatio":0.987,"peer":"203.0.113.250:53122","reconnects":123,"state":"live",
+         "lastPacketAgeSeconds":0.015,"players":{"behind":12,"bytesSent":987654321098,"count":123,"dropped":123456,"served":4567},"name":"live/0123456789abcdef","title":"live/0123456789abcdef","conditions":["frozen","silent"],"lastError":"no answer from rtsp://***@203.0.113.9/stream1 for 10 s while reading","uptimeRatio":0.987,"peer":"203.0.113.250:53122","reconnects":123,"state":"live",
          "video":{"bitsPerSecond":12441178.9,"codec":"H.264","declaredFramesPerSecond":60,"framesPerSecondFromArrival":59.99,
                   "framesPerSecondFromTimestamps":59.99,"framesReceived":180,"height":1080,"keyframeIntervalSeconds":10,"keyframesReceived":3,
                   "level":"4.1","maxReorderFrames":2,"profile":"High","width":1920}}

@@ -167,6 +167,12 @@ struct ChromeRenderer {
         lines.append(("buffer", String(format: compact ? "%.0fs %df %.1fMB" : "%.1f s  %d f  %.1f MB", health.buffer.seconds,
                                        health.buffer.videoFrames, Double(health.buffer.bytes) / 1_048_576), false))
         lines.append(("skipped", "\(decode.skippedFrames)  errors \(decode.decodeErrors)", decode.decodeErrors > 0))
+        let players = health.players
+        if players.served > 0 {
+            let behind = players.behind > 0 ? (compact ? ", \(players.behind) slow" : " (\(players.behind) behind)") : ""
+            let sent = compact ? "" : ", \(StatusLine.bytes(Double(players.bytesSent))) sent"
+            lines.append(("players", "\(players.count)\(behind)\(sent)", players.behind > 0))
+        }
         if let faces = health.faces {
             let count = faces.faceCount == 1 ? "1 face" : "\(faces.faceCount) faces"
             lines.append(("faces", "\(count)\(faces.present ? (compact ? " present" : " (present)") : "")", false))

@@ -46,6 +46,7 @@ struct StatusLine {
 
     /// Decimal units, as link speeds and `--max-bandwidth` use them.
     static func bytes(_ value: Double) -> String {
+        if value >= 1_000_000_000 { return "\(decimal(value / 1_000_000_000)) GB" }
         if value >= 1_000_000 { return "\(decimal(value / 1_000_000)) MB" }
         if value >= 1000 { return "\(Int((value / 1000).rounded())) kB" }
         return "\(Int(value.rounded())) B"
