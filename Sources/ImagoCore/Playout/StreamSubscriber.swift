@@ -29,7 +29,6 @@ public struct StreamJoin: Sendable {
     public let metadata: StreamHealth.Metadata?
     /// The packets from the latest keyframe on (empty when there is none, or it is too large to send at once).
     public let backlog: [MediaPacket]
-    public let isLive: Bool
 }
 
 /// What a subscriber was sent and dropped.

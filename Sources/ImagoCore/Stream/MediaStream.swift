@@ -231,8 +231,7 @@ public final class MediaStream: Sendable {
             let gopBytes = gop.reduce(0) { $0 + $1.byteCount }
             subscriber.receive(.joined(StreamJoin(
                 videoConfiguration: state.videoConfiguration, audioConfiguration: state.audioConfiguration,
-                metadata: state.metadata, backlog: gopBytes <= maxJoinBytes ? Array(gop) : [],
-                isLive: state.publisher != nil)))
+                metadata: state.metadata, backlog: gopBytes <= maxJoinBytes ? Array(gop) : [])))
             state.subscribers[ObjectIdentifier(subscriber)] = subscriber
             state.playersServed += 1
             return true
