@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Libraries the build links against, and command-line tools the tests drive.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libncursesw5-dev libdlib-dev libsqlite3-dev
-TEST_PACKAGES := ffmpeg tmux screen curl openssl python3-pip
+TEST_PACKAGES := ffmpeg rtmpdump tmux screen curl openssl python3-pip
 # PyPI tools the API tests drive: schemathesis checks the server against its OpenAPI document,
 # prometheus-client parses /metrics.
 PYTHON_TEST_TOOLS := schemathesis prometheus-client

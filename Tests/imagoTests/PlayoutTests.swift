@@ -2,7 +2,7 @@ import Foundation
 import ImagoTestSupport
 import XCTest
 
-/// RTMP play-out through a real `imago serve` process: real ffmpeg publishers and players (ffprobe, ffmpeg,
+/// RTMP play-out through a real `imago serve` process: real ffmpeg publishers and players (ffprobe, ffmpeg, rtmpdump,
 /// a raw RTMP client), a player that reads nothing, wrong tokens, and RTMPS with a certificate from `imago cert`.
 final class PlayoutTests: XCTestCase {
     private static let key = "playout-key-1"
@@ -103,6 +103,27 @@ final class PlayoutTests: XCTestCase {
         XCTAssertFalse((metadata.output + metadata.errors).contains(Self.key))
         let stopped = await eventually(timeoutSeconds: 5) { relay.imago.standardError.contains("RTMP player stopped") }
         XCTAssertTrue(stopped, "no log line for a player that left")
+    }
+
+    /// rtmpdump (librtmp) saves a live stream until the publisher ends it (`NetStream.Play.UnpublishNotify`): the file must
+    /// hold both tracks, start decodable (the GOP cache) and decode without errors.
+    func testRtmpdumpSavesAPlayableFLV() async throws {
+        let relay = try await startRelay()
+        let publisher = try await publish(to: relay, seconds: 9)
+        defer { publisher.kill() }
+        let file = relay.directory.appendingPathComponent("rtmpdump.flv").path
+        let dump = try FFmpegTools.run("rtmpdump", ["-q", "-v", "-m", "20", "-r", relay.url(), "-o", file])
+        XCTAssertEqual(dump.status, 0, "rtmpdump: \(dump.errors)")
+        let probe = try FFmpegTools.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height:format=duration",
+                                                    "-of", "csv=p=0", file])
+        XCTAssertEqual(probe.status, 0, probe.errors)
+        XCTAssertTrue(probe.output.contains("h264,1280,720"), probe.output)
+        XCTAssertTrue(probe.output.contains("aac"), probe.output)
+        let duration = probe.output.split(separator: "\n").compactMap { Double($0) }.first ?? 0
+        XCTAssertGreaterThan(duration, 4, "rtmpdump saved the stream from the join to the publisher's end: \(probe.output)")
+        let decode = try FFmpegTools.run("ffmpeg", ["-hide_banner", "-v", "error", "-i", file, "-f", "null", "-"])
+        XCTAssertEqual(decode.status, 0, decode.errors)
+        XCTAssertEqual(decode.errors.trimmingCharacters(in: .whitespacesAndNewlines), "", "decode errors in rtmpdump's file")
     }
 
     func testAPlayerThatReadsNothingIsCutOffWithoutCostingMemoryOrOtherPlayers() async throws {
