@@ -36,9 +36,9 @@ struct SoakBenchmark {
     let seconds: Double
     let sampleSeconds: Double
 
-    /// Half the run, at most 90 s: under this churn the heap (glibc's per-thread arenas) settles over the first
-    /// minute and a half, the curve flattening (measured: +5 MB/min fitted from 60 s on a loaded 2-core CI machine,
-    /// under 1.5 MB/min from 90 s), while a leak keeps one slope throughout.
+    /// Half the run, at most 90 s: under this churn RSS climbs ever more slowly over the first minute and a half
+    /// (fitted from 60 s: +5.25 MB/min on a loaded 2-core CI machine; on this VM about 1.3 MB/min from 90 s), while a
+    /// leak keeps one slope throughout. What settles (heap arenas, codec pools) is not pinned down yet.
     var warmupSeconds: Double { min(90, seconds / 2) }
 
     /// Runs the soak, printing a line per sample; returns the samples and the verdict.
