@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // What every source's media is made of, whatever carried it: codec configuration records (avcC, hvcC,
@@ -133,6 +134,18 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // Relays elsewhere through their HTTP API (AsyncHTTPClient): the monitor's remote source for
+        // `imago watch`, and the client `imago snapshot` and `imago clip` use. Knows neither RTMP nor ncurses.
+        .target(
+            name: "ImagoRemote",
+            dependencies: [
+                "ImagoCore", "ImagoFaces", "ImagoMedia", "ImagoTUI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "imago",
@@ -146,6 +159,7 @@ let package = Package(
                 "ImagoMedia",
                 "ImagoTUI",
                 "ImagoHTTP",
+                "ImagoRemote",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

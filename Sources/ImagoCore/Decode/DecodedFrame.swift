@@ -12,6 +12,14 @@ public struct DecodedFrame: Sendable {
     /// When decoding finished (`MonotonicClock` ns).
     public let decodedNanoseconds: UInt64
 
+    public init(picture: VideoFrame, number: Int, ptsMilliseconds: Int64, arrivalNanoseconds: UInt64, decodedNanoseconds: UInt64) {
+        self.picture = picture
+        self.number = number
+        self.ptsMilliseconds = ptsMilliseconds
+        self.arrivalNanoseconds = arrivalNanoseconds
+        self.decodedNanoseconds = decodedNanoseconds
+    }
+
     /// Seconds since the packet that produced this frame arrived.
     public func ageSeconds(now: UInt64 = MonotonicClock.nowNanoseconds()) -> Double {
         MonotonicClock.seconds(from: arrivalNanoseconds, to: now)

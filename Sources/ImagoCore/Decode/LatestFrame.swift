@@ -36,7 +36,8 @@ public final class LatestFrame: Sendable {
         }
     }
 
-    func publish(_ decoded: DecodedFrame) {
+    /// Replaces the newest frame and wakes the waiters (the decoder, or a remote source's fetcher).
+    public func publish(_ decoded: DecodedFrame) {
         frame.withLock { $0 = decoded }
         published.signal()
     }

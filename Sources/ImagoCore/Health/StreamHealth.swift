@@ -184,3 +184,16 @@ public struct StreamHealth: Sendable, Codable, Equatable {
         public init() {}
     }
 }
+
+extension StreamHealth {
+    /// A stream's figures from elsewhere (a remote relay's API): the rest is filled in field by field.
+    public init(name: StreamName, title: String, state: State, buffer: Buffer, decode: Decode) {
+        self.name = name
+        self.title = title
+        self.state = state
+        self.buffer = buffer
+        self.decode = decode
+        reconnects = 0
+        dataMessages = 0
+    }
+}

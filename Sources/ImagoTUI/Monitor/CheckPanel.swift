@@ -1,13 +1,20 @@
 import Foundation
 import ImagoCore
-import Synchronization
 
 /// The Check panel (`i`): the selected stream's verdicts, the same `StreamCheck` `imago check` prints,
-/// over the last `CheckCache.windowSeconds` of the stream, updating as it goes.
-enum CheckPanel {
-    static func lines(_ check: StreamCheck?, stream: String, width: Int) -> [String] {
-        var lines = ["Stream check of \(stream): last \(Int(CheckCache.windowSeconds)) s, as `imago check` reports it  (i or Esc closes)", ""]
-        guard let check, !check.results.isEmpty else { return lines + ["  Waiting for video to check."] }
+/// over the last `windowSeconds` of the stream, updating as it goes.
+public enum CheckPanel {
+    /// The window the monitor checks: what `imago check` analyses by default.
+    public static let windowSeconds = 10.0
+
+    static func lines(_ check: Result<StreamCheck?, StreamCheckUnavailable>, stream: String, width: Int) -> [String] {
+        var lines = ["Stream check of \(stream): last \(Int(windowSeconds)) s, as `imago check` reports it  (i or Esc closes)", ""]
+        let verdicts: StreamCheck?
+        switch check {
+        case .success(let check): verdicts = check
+        case .failure(let reason): return lines + wrap(reason.description, width: max(20, width - 2)).map { "  " + $0 }
+        }
+        guard let check = verdicts, !check.results.isEmpty else { return lines + ["  Waiting for video to check."] }
         for result in check.results {
             let label = result.status.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0)
             lines.append("  \(label)  \(result.title.padding(toLength: 19, withPad: " ", startingAt: 0)) \(result.measured)")
@@ -29,36 +36,5 @@ enum CheckPanel {
             line += (line.isEmpty ? "" : " ") + word
         }
         return line.isEmpty ? lines : lines + [line]
-    }
-}
-
-/// Checks of every stream, recomputed at most once a second (a check reads the stream's history).
-final class CheckCache: Sendable {
-    /// The window the monitor checks: what `imago check` analyses by default.
-    static let windowSeconds = 10.0
-    private let cache = Mutex<(at: UInt64, checks: [StreamName: StreamCheck])>((0, [:]))
-
-    func check(of stream: MediaStream) -> StreamCheck? {
-        refreshed([stream])[stream.name]
-    }
-
-    /// The streams with a failing check.
-    func failing(_ streams: [MediaStream]) -> Set<StreamName> {
-        Set(refreshed(streams).filter { $0.value.status == .fail }.map(\.key))
-    }
-
-    private func refreshed(_ streams: [MediaStream]) -> [StreamName: StreamCheck] {
-        let now = MonotonicClock.nowNanoseconds()
-        return cache.withLock { cache in
-            let missing = streams.contains { cache.checks[$0.name] == nil }
-            if now - cache.at >= 1_000_000_000 || missing {
-                var checks: [StreamName: StreamCheck] = [:]
-                for stream in streams where stream.history().first != nil {
-                    checks[stream.name] = StreamCheck(stream: stream, lastSeconds: Self.windowSeconds)
-                }
-                cache = (now, cache.checks.merging(checks) { $1 })
-            }
-            return cache.checks
-        }
     }
 }

@@ -8,14 +8,13 @@ struct ChromeRenderer {
     let palette: ThemePalette
     let layout: Layout
 
-    func draw(streams: [MediaStream], selected: MediaStream?, playhead: Playhead, focus: MonitorState.Focus, healthScroll: Int,
-              eventMarks: [Int64], failing: Set<StreamName> = [], status: String, serverURL: String) {
-        let healths = streams.map { $0.health() }
-        let selectedHealth = selected.map { stream in healths[streams.firstIndex { $0 === stream }!] }
+    func draw(healths: [StreamHealth], selected: StreamName?, playhead: Playhead, focus: MonitorState.Focus, healthScroll: Int,
+              eventMarks: [Int64], failing: Set<StreamName> = [], status: String, titleDetail: String) {
+        let selectedHealth = healths.first { $0.name == selected }
         let live = healths.filter { $0.state == .live }.count
-        screen.draw(" Imago  \(live) live / \(streams.count) streams   publish to \(serverURL)", row: layout.title.row, column: 0,
+        screen.draw(" Imago  \(live) live / \(healths.count) streams   \(titleDetail)", row: layout.title.row, column: 0,
                     width: layout.title.width, pair: palette.title, bold: true)
-        drawStreamList(healths, selected: selected?.name, failing: failing, focused: focus == .streamList)
+        drawStreamList(healths, selected: selected, failing: failing, focused: focus == .streamList)
         if let selectedHealth { drawHealth(selectedHealth, focused: focus == .health, scroll: healthScroll) }
         drawTimeline(health: selectedHealth, playhead: playhead, eventMarks: eventMarks)
         screen.draw(status, row: layout.status.row, column: 1, width: layout.status.width - 2, pair: palette.status)

@@ -14,10 +14,12 @@ extension MonitorApp {
     /// repaint what ncurses just painted over.
     func tick() {
         if let message = exports.takeFinishedMessage() { status.say(message) }
-        let streams = registry.streams
+        let streams = source.streams
         if state.selected == nil, let first = streams.first { _ = perform(MonitorController.select(first.name, in: &state)) }
         let stream = selectedStream(streams)
         let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: state.fullScreen)
+        // Half blocks: a cell is one pixel wide and two high.
+        source.showing(width: max(2, layout.video.width), height: max(2, layout.video.height * 2))
         let panelText = textInVideoPanel(stream: stream, layout: layout)
         let picture = panelText == nil ? stream.flatMap(picture(of:)) : nil
         var clear = clearPending
@@ -62,15 +64,20 @@ extension MonitorApp {
 
     /// Title, side panels, timeline, status and keys; then the video panel's text or, for video, the
     /// panel reserved for the pane.
-    func drawChrome(streams: [MediaStream], selected stream: MediaStream?, layout: Layout, palette: ThemePalette,
-                            panelText: [(text: String, selected: Bool)]?) {
+    func drawChrome(streams: [any MonitorStream], selected stream: (any MonitorStream)?, layout: Layout, palette: ThemePalette,
+                    panelText: [(text: String, selected: Bool)]?) {
         refreshEvents()
-        let eventMarks = events.filter { $0.runID == faces?.runID && $0.stream == stream.map { "\($0.name)" } }.map(\.ptsMilliseconds)
+        let eventMarks = events.filter { $0.runID == source.runID && $0.stream == stream.map { "\($0.name)" } }.map(\.ptsMilliseconds)
         screen.erase()
         screen.fill(row: 0, column: 0, width: screen.columns, height: screen.rows, pair: palette.normal)
+        let failing = Set(streams.filter { stream in
+            if case .success(let check?) = stream.check() { return check.status == .fail }
+            return false
+        }.map(\.name))
         ChromeRenderer(screen: screen, palette: palette, layout: layout).draw(
-            streams: streams, selected: stream, playhead: state.playhead, focus: state.focus, healthScroll: state.healthScroll,
-            eventMarks: eventMarks, failing: checks.failing(streams), status: status.text(statusFigures), serverURL: settings.serverURL)
+            healths: streams.map { $0.health() }, selected: stream?.name, playhead: state.playhead, focus: state.focus,
+            healthScroll: state.healthScroll, eventMarks: eventMarks, failing: failing, status: status.text(statusFigures),
+            titleDetail: settings.titleDetail ?? "publish to \(settings.serverURL)")
         if case .help(let scroll) = state.overlay {
             let rect = Self.helpRect(layout)
             screen.fill(row: rect.row, column: rect.column, width: rect.width, height: rect.height, pair: palette.normal)
@@ -96,12 +103,12 @@ extension MonitorApp {
     }
 
     /// The text the video panel shows instead of video (the event list, or how to publish), if any.
-    func textInVideoPanel(stream: MediaStream?, layout: Layout) -> [(text: String, selected: Bool)]? {
+    func textInVideoPanel(stream: (any MonitorStream)?, layout: Layout) -> [(text: String, selected: Bool)]? {
         if state.overlay.isHelp { return [] }
-        if let list = state.eventList { return list.lines(height: layout.video.height, currentRunID: faces?.runID) }
+        if let list = state.eventList { return list.lines(height: layout.video.height, currentRunID: source.runID) }
         if state.overlay.isCheck {
             guard let stream else { return [("Stream check: no stream selected", false)] }
-            return CheckPanel.lines(checks.check(of: stream), stream: "\(stream.name)", width: layout.video.width - 2).map { ($0, false) }
+            return CheckPanel.lines(stream.check(), stream: "\(stream.name)", width: layout.video.width - 2).map { ($0, false) }
         }
         if stream == nil { return noStreamInstructions().map { ($0, false) } }
         return nil
@@ -116,12 +123,12 @@ extension MonitorApp {
 
     /// What the video panel shows: live, the latest decoded frame (after the publisher left, its last
     /// one, still); paused, the paused frame. With the face boxes to draw on it.
-    func picture(of stream: MediaStream) -> VideoPane.Picture? {
+    func picture(of stream: any MonitorStream) -> VideoPane.Picture? {
         let frame: VideoFrame
         let number: Int?
         switch state.playhead {
         case .live:
-            guard let latest = stream.decoder.latest.current else { return nil }
+            guard let latest = stream.latest.current else { return nil }
             frame = latest.picture
             number = latest.number
         case .paused:
@@ -129,21 +136,10 @@ extension MonitorApp {
             frame = pausedFrame
             number = nil
         }
-        return VideoPane.Picture(frame: frame, number: number, boxes: faceBoxes(for: frame, in: stream), boxColor: faceBoxColor)
-    }
-
-    /// The boxes to draw on `picture`: live, the newest detection (from at most a second before or after
-    /// the frame); paused, the detection of that very frame, asked for on demand when no worker looked at it
-    /// (the pane redraws when it arrives, since the boxes are part of what it shows).
-    func faceBoxes(for picture: VideoFrame, in stream: MediaStream) -> [FaceBox] {
-        guard state.showFaces, let faces, faces.isDetecting else { return [] }
-        switch state.playhead {
-        case .live:
-            guard let latest = faces.faces(of: stream.name).latest, abs(latest.ptsMilliseconds - picture.ptsMilliseconds) <= 1000 else { return [] }
-            return latest.boxes
-        case .paused:
-            return faces.detection(of: picture, in: stream)?.boxes ?? []
-        }
+        // Paused, the boxes of that very frame arrive later when no worker looked at it: the pane redraws
+        // then, since the boxes are part of what it shows.
+        let boxes = state.showFaces ? stream.faceBoxes(for: frame, live: state.playhead.isLive) : []
+        return VideoPane.Picture(frame: frame, number: number, boxes: boxes, boxColor: faceBoxColor)
     }
 
     var statusFigures: StatusLine.Figures {
@@ -151,11 +147,14 @@ extension MonitorApp {
             renderFramesPerSecond: renderedFrames.perSecond(), outputBytesPerSecond: outputBytes.perSecond(), colorMode: colorMode,
             limitBytesPerSecond: settings.maxBytesPerSecond, changeThreshold: pane.changeThreshold,
             backedOffFramesPerSecond: pane.framesPerSecond < settings.framesPerSecond - 0.5 ? pane.framesPerSecond : nil,
-            exports: exports.statusParts, facesOff: faces.map { !$0.isDetecting } ?? false)
+            exports: exports.statusParts, facesOff: source.facesOff, source: source.statusParts)
     }
 
     func noStreamInstructions() -> [String] {
-        var lines = ["No stream yet. In OBS: Settings → Stream → Service: Custom", "", "  Server:     \(settings.serverURL)"]
+        let problems = source.problems
+        guard !settings.streamKeys.isEmpty else { return problems.isEmpty ? ["No stream on the relay yet."] : problems }
+        var lines = problems.isEmpty ? [] : problems + [""]
+        lines += ["No stream yet. In OBS: Settings → Stream → Service: Custom", "", "  Server:     \(settings.serverURL)"]
         for key in settings.streamKeys { lines.append("  Stream Key: \(key)") }
         lines += ["", "Or with ffmpeg:",
                   "  ffmpeg -re -i INPUT -c:v libx264 -g 60 -c:a aac -f flv \(settings.serverURL)/\(settings.streamKeys.first ?? "KEY")"]

@@ -5,23 +5,16 @@ import ImagoMedia
 
 /// The effects that read history or write files: paused frames, snapshots, clips, events.
 extension MonitorApp {
-    func selectedStream(_ streams: [MediaStream]) -> MediaStream? {
+    func selectedStream(_ streams: [any MonitorStream]) -> (any MonitorStream)? {
         if let name = state.selected, let stream = streams.first(where: { $0.name == name }) { return stream }
         return streams.first
     }
 
-    func reader(for stream: MediaStream) -> HistoryReader {
-        if let reader = readers[stream.name] { return reader }
-        let reader = HistoryReader(stream: stream)
-        readers[stream.name] = reader
-        return reader
-    }
-
     /// Decodes and shows the frame at or before `pts` from history.
     func showPaused(at pts: Int64) {
-        guard let stream = selectedStream(registry.streams) else { return }
+        guard let stream = selectedStream(source.streams) else { return }
         do {
-            let frame = try reader(for: stream).frame(at: pts)
+            let frame = try stream.historyFrame(at: pts)
             state.playhead = .paused(ptsMilliseconds: frame.ptsMilliseconds)
             pausedFrame = frame
         } catch {
@@ -29,32 +22,27 @@ extension MonitorApp {
         }
     }
 
-    /// The presentation times of a stream's buffered video frames, in order.
-    func videoTimes(of stream: MediaStream?) -> [Int64] {
-        (stream?.history().allPackets.filter(\.isVideo).map(\.ptsMilliseconds) ?? []).sorted()
-    }
-
     /// Saves the shown frame as a PNG at source resolution; with `withFaces`, with its face boxes drawn
     /// (detected for that very frame if no worker looked at it yet, so it runs on a thread of its own).
     func saveSnapshot(withFaces: Bool) {
-        guard let stream = selectedStream(registry.streams) else { return status.say("no stream to snapshot") }
+        guard let stream = selectedStream(source.streams) else { return status.say("no stream to snapshot") }
         let frame: VideoFrame
         do {
             switch state.playhead {
-            case .paused(let pts): frame = try pausedFrame ?? reader(for: stream).frame(at: pts)
+            case .paused(let pts): frame = try pausedFrame ?? stream.historyFrame(at: pts)
             case .live:
                 // The latest decoded frame, or (decoding off) the newest one history can decode.
-                if let latest = stream.decoder.latest.current?.picture {
+                if let latest = stream.latest.current?.picture {
                     frame = latest
                 } else {
-                    frame = try reader(for: stream).frame(at: stream.newestMilliseconds ?? 0)
+                    frame = try stream.historyFrame(at: stream.newestMilliseconds ?? 0)
                 }
             }
         } catch {
             return status.say("snapshot failed: \(error)")
         }
         exports.snapshot(frame, of: stream, to: outputURL(for: stream, pts: frame.ptsMilliseconds, extension: "png"),
-                         faces: withFaces ? faces : nil, color: faceBoxColor)
+                         withFaces: withFaces, color: faceBoxColor)
     }
 
     /// The theme's face box colour as RGB for drawing into pictures.
@@ -67,18 +55,18 @@ extension MonitorApp {
     }
 
     /// Writes the clip in the background (see `BackgroundExports.clip`).
-    func export(_ stream: MediaStream, from: Int64, to: Int64, url: URL) {
+    func export(_ stream: any MonitorStream, from: Int64, to: Int64, url: URL) {
         status.say("exporting clip…")
-        exports.clip(of: stream, reader: reader(for: stream), from: from, to: to, to: url)
+        exports.clip(of: stream, from: from, to: to, to: url)
     }
 
     /// The stream an event happened on, if its video can still be in history (same run, stream known).
-    func stream(of event: StreamEvent) -> MediaStream? {
-        guard event.runID == faces?.runID else {
+    func stream(of event: StreamEvent) -> (any MonitorStream)? {
+        guard event.runID == source.runID else {
             status.say("that event is from an earlier run: its video is gone (history is kept in memory only)")
             return nil
         }
-        guard let stream = registry.streams.first(where: { "\($0.name)" == event.stream }) else {
+        guard let stream = source.streams.first(where: { "\($0.name)" == event.stream }) else {
             status.say("stream \(event.stream) is not known to this relay")
             return nil
         }
@@ -87,17 +75,17 @@ extension MonitorApp {
 
     /// Exports `--event-before` before the event to `--event-after` after it.
     func exportClip(of event: StreamEvent) {
-        guard let stream = stream(of: event), let settings = faces?.settings else { return }
+        guard let stream = stream(of: event), let span = source.eventClipSpan else { return }
         let label = event.kind == .annotation ? "annotation" : "face-\(event.kind.rawValue)"
         let url = outputURL(for: stream, pts: event.ptsMilliseconds, extension: "mp4", label: label)
-        export(stream, from: event.ptsMilliseconds - Int64(settings.eventBeforeSeconds * 1000),
-               to: event.ptsMilliseconds + Int64(settings.eventAfterSeconds * 1000), url: url)
+        export(stream, from: event.ptsMilliseconds - Int64(span.before * 1000),
+               to: event.ptsMilliseconds + Int64(span.after * 1000), url: url)
     }
 
     func refreshEvents(force: Bool = false) {
         let now = MonotonicClock.nowNanoseconds()
-        guard let faces, force || eventsReadAt.map({ now - $0 >= Self.eventsIntervalNanoseconds }) ?? true else { return }
-        events = faces.events(limit: 500, thumbnails: false)
+        guard source.runID != nil, force || eventsReadAt.map({ now - $0 >= Self.eventsIntervalNanoseconds }) ?? true else { return }
+        events = source.events(limit: 500)
         eventsReadAt = now
         if var list = state.eventList {
             list.update(events)
@@ -110,7 +98,7 @@ extension MonitorApp {
         if let data = try? JSONEncoder().encode(pane.finishStatistics(wallSeconds: wallSeconds)) { try? data.write(to: url) }
     }
 
-    func outputURL(for stream: MediaStream, pts: Int64, extension fileExtension: String, label: String? = nil) -> URL {
+    func outputURL(for stream: any MonitorStream, pts: Int64, extension fileExtension: String, label: String? = nil) -> URL {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let safeName = "\(stream.name)".map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }

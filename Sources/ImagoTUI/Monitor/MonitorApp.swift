@@ -18,12 +18,9 @@ public final class MonitorApp: @unchecked Sendable {
     /// what the video region shows (`VideoPane.Shown`), so a test can compare the screen with the frame.
     public static let shownFileVariable = "IMAGO_MONITOR_SHOWN_FILE"
 
-    let registry: StreamRegistry
-    /// Face detection: boxes to draw and events to list (nil: the monitor shows none).
-    let faces: FaceMonitor?
+    /// The streams shown: this process's relay or relays elsewhere.
+    let source: any MonitorSource
     let settings: MonitorSettings
-    /// Stream checks for the Check panel and the stream list's marks, recomputed at most once a second.
-    let checks = CheckCache()
     /// Where the HTTP API is and which token to use (shown under the OBS instructions); set before `run`.
     public var apiLines: [String] = []
     let themes: [Theme]
@@ -37,7 +34,6 @@ public final class MonitorApp: @unchecked Sendable {
     // UI thread only.
     var state = MonitorState()
     var status = StatusLine()
-    var readers: [StreamName: HistoryReader] = [:]
     /// The picture shown while paused (the playhead is paused at its time).
     var pausedFrame: VideoFrame?
     var events: [StreamEvent] = []
@@ -60,9 +56,13 @@ public final class MonitorApp: @unchecked Sendable {
         var holdsText: Bool
     }
 
-    public init(registry: StreamRegistry, faces: FaceMonitor? = nil, settings: MonitorSettings) {
-        self.registry = registry
-        self.faces = faces
+    /// The monitor of the relay in this process.
+    public convenience init(registry: StreamRegistry, faces: FaceMonitor? = nil, settings: MonitorSettings) {
+        self.init(source: LocalMonitorSource(registry: registry, faces: faces), settings: settings)
+    }
+
+    public init(source: any MonitorSource, settings: MonitorSettings) {
+        self.source = source
         self.settings = settings
         var themes = settings.themes
         if !themes.contains(settings.theme) { themes.insert(settings.theme, at: 0) }
@@ -120,9 +120,9 @@ public final class MonitorApp: @unchecked Sendable {
 
     /// Live, with the whole region drawn, a new frame is due but not decoded yet: the frame to wait for.
     var awaitedFrame: LatestFrame? {
-        guard state.playhead.isLive, !state.overlay.isOpen, pane.isComplete, let stream = selectedStream(registry.streams),
+        guard state.playhead.isLive, !state.overlay.isOpen, pane.isComplete, let stream = selectedStream(source.streams),
               stream.isLive else { return nil }
-        let latest = stream.decoder.latest
+        let latest = stream.latest
         return latest.newer(than: pane.shown?.frameNumber) == nil ? latest : nil
     }
 
@@ -138,13 +138,13 @@ public final class MonitorApp: @unchecked Sendable {
 
     /// What the controller may read for `action`.
     func context(for action: MonitorAction) -> MonitorContext {
-        let streams = registry.streams
+        let streams = source.streams
         let stream = selectedStream(streams)
         let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: state.fullScreen)
         var context = MonitorContext()
         context.streams = streams.map(\.name)
-        context.livePtsMilliseconds = stream?.decoder.latest.current?.ptsMilliseconds
-        if action.needsHistory || action == .exportClip { context.videoTimes = videoTimes(of: stream) }
+        context.livePtsMilliseconds = stream?.latest.current?.ptsMilliseconds
+        if action.needsHistory || action == .exportClip { context.videoTimes = stream?.videoTimes() ?? [] }
         if let health = stream?.health() {
             context.healthLineCount = ChromeRenderer.healthLines(health, panelWidth: layout.health.width).count
         }
@@ -153,7 +153,7 @@ public final class MonitorApp: @unchecked Sendable {
         context.helpLineCount = MonitorAction.helpLines(width: help.width - 2).count
         context.helpVisibleLines = help.height
         context.themeNames = themes.map(\.name)
-        context.facesDetecting = faces?.isDetecting == true
+        context.facesDetecting = source.facesDetecting
         return context
     }
 
@@ -164,19 +164,19 @@ public final class MonitorApp: @unchecked Sendable {
             case .quit:
                 return false
             case .focus(let name):
-                registry.focus(on: name)
+                source.focus(on: name)
             case .forgetHistoryFrames(let name):
-                readers[name]?.forgetDecodedFrames()
+                source.streams.first { $0.name == name }?.forgetHistoryFrames()
                 pausedFrame = nil
             case .holdLatestFrame:
-                pausedFrame = selectedStream(registry.streams)?.decoder.latest.current?.picture
+                pausedFrame = selectedStream(source.streams)?.latest.current?.picture
                 if let pausedFrame { state.playhead = .paused(ptsMilliseconds: pausedFrame.ptsMilliseconds) }
             case .showHistoryFrame(let pts):
                 showPaused(at: pts)
             case .snapshot(let withFaces):
                 saveSnapshot(withFaces: withFaces)
             case .exportClip(let from, let to, let center):
-                guard let stream = selectedStream(registry.streams) else { status.say("no stream to export"); break }
+                guard let stream = selectedStream(source.streams) else { status.say("no stream to export"); break }
                 export(stream, from: from, to: to, url: outputURL(for: stream, pts: center, extension: "mp4"))
             case .exportEventClip(let event):
                 exportClip(of: event)

@@ -20,6 +20,8 @@ public struct MonitorSettings: Sendable {
     /// What to show when no stream is live yet: the OBS server URL and stream keys.
     public var serverURL = ""
     public var streamKeys: [String] = []
+    /// What the title line says after the stream counts (nil: "publish to" the server URL).
+    public var titleDetail: String?
 
     public init() {}
 }

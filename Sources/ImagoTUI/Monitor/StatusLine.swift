@@ -24,6 +24,8 @@ struct StatusLine {
         var backedOffFramesPerSecond: Double?
         var exports: [String] = []
         var facesOff = false
+        /// What the monitor's source says (a remote link's rate, a relay that is down).
+        var source: [String] = []
     }
 
     func text(_ figures: Figures, nowNanoseconds: UInt64 = MonotonicClock.nowNanoseconds()) -> String {
@@ -34,6 +36,7 @@ struct StatusLine {
         if let fps = figures.backedOffFramesPerSecond { parts.append("backed off to \(Int(fps.rounded())) fps") }
         parts += figures.exports
         if figures.facesOff { parts.append("faces off") }
+        parts += figures.source
         if let message, message.untilNanoseconds > nowNanoseconds { parts.append(message.text) }
         return parts.joined(separator: "  │  ")
     }
@@ -54,17 +57,19 @@ struct StatusLine {
 }
 
 /// Counts events per second over the last two seconds (monotonic time).
-struct RateCounter {
+public struct RateCounter: Sendable {
     static let windowSeconds = 2.0
     private var samples: [(nanoseconds: UInt64, amount: Int)] = []
 
-    mutating func add(_ amount: Int, nowNanoseconds: UInt64 = MonotonicClock.nowNanoseconds()) {
+    public init() {}
+
+    public mutating func add(_ amount: Int, nowNanoseconds: UInt64 = MonotonicClock.nowNanoseconds()) {
         samples.append((nowNanoseconds, amount))
         let window = UInt64(Self.windowSeconds * 1e9)
         samples.removeAll { nowNanoseconds > window && $0.nanoseconds < nowNanoseconds - window }
     }
 
-    func perSecond(nowNanoseconds: UInt64 = MonotonicClock.nowNanoseconds()) -> Double {
+    public func perSecond(nowNanoseconds: UInt64 = MonotonicClock.nowNanoseconds()) -> Double {
         let window = UInt64(Self.windowSeconds * 1e9)
         let recent = samples.filter { nowNanoseconds <= window || $0.nanoseconds >= nowNanoseconds - window }
         return Double(recent.reduce(0) { $0 + $1.amount }) / Self.windowSeconds

@@ -1,0 +1,137 @@
+import Foundation
+import ImagoCore
+import ImagoFaces
+import ImagoTUI
+import Synchronization
+
+/// Relays elsewhere, read through their HTTP API, as the monitor's source (`imago watch`): one stream
+/// list across them, each relay's list polled every second, and the selected stream's newest frame
+/// fetched at the size the monitor shows it, one request at a time, so a slow link gets fewer frames
+/// rather than a queue of old ones.
+public final class RemoteMonitorSource: MonitorSource {
+    /// How often each relay's stream list (and with it the health figures) is asked for.
+    static let pollIntervalSeconds = 1.0
+    let relays: [RemoteRelay]
+    /// Frames fetched per second at most (the monitor's `--fps`).
+    let framesPerSecond: Double
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var focused: StreamName?
+        var fetcher: Task<Void, Never>?
+        var pollers: [Task<Void, Never>] = []
+        var viewWidth = 160
+        var viewHeight = 90
+        var linkBytes = RateCounter()
+        var linkFrames = RateCounter()
+    }
+
+    /// `clients` in the order given; streams are labelled with their relay when there are several.
+    public init(clients: [RelayClient], framesPerSecond: Double) {
+        relays = clients.map { client in
+            let host = URL(string: client.base).map { url in url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? client.base } ?? client.base
+            return RemoteRelay(client: client, label: host ?? client.base)
+        }
+        self.framesPerSecond = framesPerSecond
+    }
+
+    /// Starts polling the relays (until `stop`).
+    public func start() {
+        let labelled = relays.count > 1
+        let pollers = relays.map { relay in Task { await relay.poll(intervalSeconds: Self.pollIntervalSeconds, labelled: labelled) } }
+        state.withLock { $0.pollers = pollers }
+    }
+
+    /// Stops polling and fetching, and closes the connections.
+    public func stop() async {
+        let tasks = state.withLock { state in
+            defer { state.pollers = []; state.fetcher = nil }
+            return state.pollers + [state.fetcher].compactMap { $0 }
+        }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        for relay in relays { await relay.client.shutdown() }
+    }
+
+    public var streams: [any MonitorStream] { relays.flatMap(\.streams) }
+
+    public func focus(on name: StreamName) {
+        state.withLock { state in
+            guard state.focused != name else { return }
+            state.focused = name
+            state.fetcher?.cancel()
+            state.fetcher = Task { [weak self] in await self?.fetchFrames(of: name) }
+        }
+    }
+
+    public var facesDetecting: Bool { false }
+    public var facesOff: Bool { false }
+    public var runID: String? { nil }
+    public func events(limit: Int) -> [StreamEvent] { [] }
+    public var eventClipSpan: (before: Double, after: Double)? { nil }
+
+    public var problems: [String] { relays.compactMap(\.problem) }
+
+    public var statusParts: [String] {
+        let (bytes, frames) = state.withLock { ($0.linkBytes.perSecond(), $0.linkFrames.perSecond()) }
+        let link = String(format: "link %.1f kB/s, %.1f frames/s", bytes / 1000, frames)
+        return [link] + problems
+    }
+
+    public func showing(width: Int, height: Int) {
+        state.withLock { state in
+            state.viewWidth = width
+            state.viewHeight = height
+        }
+    }
+
+    private func stream(named name: StreamName) -> RemoteMonitorStream? {
+        relays.lazy.flatMap(\.streams).first { $0.name == name }
+    }
+
+    /// The selected stream's frames, newest only: each request waits on the relay for a frame newer than
+    /// the last one, and the next leaves at most `framesPerSecond` after the previous one left.
+    private func fetchFrames(of name: StreamName) async {
+        var after: Int?
+        var lastStream: ObjectIdentifier?
+        while !Task.isCancelled {
+            let started = MonotonicClock.nowNanoseconds()
+            guard let stream = stream(named: name) else {
+                try? await Task.sleep(for: .milliseconds(250))
+                continue
+            }
+            // The relay lost the stream (or restarted) and it came back: its frame numbers start anew.
+            if lastStream != ObjectIdentifier(stream) { after = nil }
+            lastStream = ObjectIdentifier(stream)
+            let width = requestWidth(for: stream.record)
+            do {
+                let (picture, sequence) = try await stream.relay.client.latestRaw(stream: stream.id, after: after, width: width, waitSeconds: 5)
+                if let picture {
+                    try stream.publish(picture, arrivalNanoseconds: started)
+                    after = picture.sequence
+                    state.withLock { state in
+                        state.linkBytes.add(picture.bytes.count)
+                        state.linkFrames.add(1)
+                    }
+                } else if let sequence, let last = after, sequence < last {
+                    after = nil  // the relay counts frames anew
+                }
+            } catch {
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            let interval = UInt64(1e9 / max(1, framesPerSecond))
+            let elapsed = MonotonicClock.nowNanoseconds() - started
+            if elapsed < interval { try? await Task.sleep(for: .nanoseconds(Int64(interval - elapsed))) }
+        }
+    }
+
+    /// The width that fits the source's picture into the region the monitor shows (never wider than
+    /// the source: the relay does not enlarge).
+    private func requestWidth(for record: RemoteStreamRecord) -> Int {
+        let (width, height) = state.withLock { ($0.viewWidth, $0.viewHeight) }
+        guard let source = record.sourceSize, source.width > 0, source.height > 0 else { return width }
+        let scale = min(Double(width) / Double(source.width), Double(height) / Double(source.height), 1)
+        return max(2, Int((Double(source.width) * scale).rounded()))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import ImagoCore
+import Synchronization
+
+/// One relay `imago watch` shows: its streams as its API last listed them, or why it could not be asked.
+final class RemoteRelay: Sendable {
+    let client: RelayClient
+    /// What the stream list calls the relay when several are watched (its host and port).
+    let label: String
+    private let state = Mutex<(streams: [RemoteMonitorStream], problem: String?)>(([], "connecting…"))
+
+    init(client: RelayClient, label: String) {
+        self.client = client
+        self.label = label
+    }
+
+    var streams: [RemoteMonitorStream] { state.withLock { $0.streams } }
+    var problem: String? { state.withLock { $0.problem } }
+
+    /// Asks for the stream list every `interval` seconds (twice that while the relay cannot be reached)
+    /// until cancelled. An unreachable relay's streams leave the list: what it shows is not known.
+    func poll(intervalSeconds: Double, labelled: Bool) async {
+        while !Task.isCancelled {
+            var wait = intervalSeconds
+            do {
+                let records = try await client.streams()
+                update(records, labelled: labelled)
+            } catch {
+                state.withLock { state in
+                    state.streams = []
+                    state.problem = "\(error)"
+                }
+                wait = intervalSeconds * 2
+            }
+            try? await Task.sleep(for: .seconds(wait))
+        }
+    }
+
+    /// Keeps the streams it knows (their latest frames with them), adds new ones, drops gone ones.
+    func update(_ records: [RemoteStreamRecord], labelled: Bool) {
+        state.withLock { state in
+            let known = Dictionary(state.streams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            state.streams = records.map { record in
+                let stream = known[record.id] ?? RemoteMonitorStream(
+                    relay: self, id: record.id, name: StreamName(app: label, key: record.id),
+                    title: labelled ? "\(label) \(record.id)" : record.id, record: record)
+                stream.record = record
+                return stream
+            }
+            state.problem = nil
+        }
+    }
+}
