@@ -23,17 +23,11 @@ public final class RelayClient: Sendable {
     private let http: HTTPClient
 
     public init(url: String, token: String?, trust: RelayTrust = .system) throws(RelayClientError) {
-        var trimmed = url
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard let parsed = URL(string: trimmed), let scheme = parsed.scheme?.lowercased(), parsed.host != nil else {
-            throw .badURL(url, reason: "it has no scheme and host")
-        }
-        guard scheme == "http" || scheme == "https" else { throw .badURL(url, reason: "the scheme must be http or https, not \(scheme)") }
-        guard parsed.path.isEmpty, parsed.query == nil else { throw .badURL(url, reason: "give the relay's address only, without a path") }
-        base = trimmed
+        base = try Self.baseURL(url)
         self.token = token
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .seconds(5))
+        // A refused connection is retried until this passes: short, so a relay that is down is said so soon.
+        configuration.timeout = .init(connect: .seconds(2))
         switch trust {
         case .system: break
         case .certificateFile(let path):
@@ -50,9 +44,33 @@ public final class RelayClient: Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// `url` without trailing slashes, when it names a relay's API: http(s), a host, no path or query.
+    public static func baseURL(_ url: String) throws(RelayClientError) -> String {
+        var trimmed = url
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let parsed = URL(string: trimmed), let scheme = parsed.scheme?.lowercased(), parsed.host != nil else {
+            throw .badURL(url, reason: "it has no scheme and host")
+        }
+        guard scheme == "http" || scheme == "https" else { throw .badURL(url, reason: "the scheme must be http or https, not \(scheme)") }
+        guard parsed.path.isEmpty, parsed.query == nil else { throw .badURL(url, reason: "give the relay's address only, without a path") }
+        return trimmed
+    }
+
     /// Closes the connections; call once when done (the client cannot be used after).
     public func shutdown() async {
         try? await http.shutdown()
+    }
+
+    /// Runs `work` and then closes the connections, whatever it did (for one-shot commands).
+    public func closing<T: Sendable>(_ work: (RelayClient) async throws(RelayClientError) -> T) async throws(RelayClientError) -> T {
+        let result: Result<T, RelayClientError>
+        do {
+            result = .success(try await work(self))
+        } catch {
+            result = .failure(error)
+        }
+        await shutdown()
+        return try result.get()
     }
 
     /// An answer with its body read whole (at most `maxBytes`).

@@ -15,6 +15,24 @@ public enum RelayClientError: Error, Sendable, CustomStringConvertible, Equatabl
     /// The URL given on the command line cannot name a relay.
     case badURL(String, reason: String)
 
+    /// The same in a few words, for a status line.
+    public var summary: String {
+        switch self {
+        case .unreachable(let relay, let reason): "\(Self.hostPort(relay)) unreachable: \(reason.prefix(60))"
+        case .tokenRefused(let relay): "\(Self.hostPort(relay)): token refused (--token)"
+        case .forbidden(let relay, _): "\(Self.hostPort(relay)): token not allowed"
+        case .unknownStream(let relay, let stream): "\(Self.hostPort(relay)): no stream \(stream)"
+        case .refused(let relay, let status, _): "\(Self.hostPort(relay)) answered \(status)"
+        case .badResponse(let relay, _): "\(Self.hostPort(relay)): not an imago API"
+        case .badURL(let url, _): "bad URL \(url)"
+        }
+    }
+
+    /// `http://host:port` as `host:port`.
+    static func hostPort(_ url: String) -> String {
+        url.range(of: "://").map { String(url[$0.upperBound...]) } ?? url
+    }
+
     public var description: String {
         switch self {
         case .unreachable(let relay, let reason):

@@ -70,12 +70,12 @@ public final class RemoteMonitorSource: MonitorSource {
     public func events(limit: Int) -> [StreamEvent] { [] }
     public var eventClipSpan: (before: Double, after: Double)? { nil }
 
-    public var problems: [String] { relays.compactMap(\.problem) }
+    public var problems: [String] { relays.compactMap(\.problem?.text) }
 
     public var statusParts: [String] {
         let (bytes, frames) = state.withLock { ($0.linkBytes.perSecond(), $0.linkFrames.perSecond()) }
         let link = String(format: "link %.1f kB/s, %.1f frames/s", bytes / 1000, frames)
-        return [link] + problems
+        return relays.compactMap(\.problem?.summary) + [link]
     }
 
     public func showing(width: Int, height: Int) {

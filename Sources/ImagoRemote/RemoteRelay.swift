@@ -7,15 +7,24 @@ final class RemoteRelay: Sendable {
     let client: RelayClient
     /// What the stream list calls the relay when several are watched (its host and port).
     let label: String
-    private let state = Mutex<(streams: [RemoteMonitorStream], problem: String?)>(([], "connecting…"))
+    /// The streams, and what went wrong with the last poll (nil: it worked).
+    private let state: Mutex<(streams: [RemoteMonitorStream], problem: RelayProblem?)>
+
+    /// What the monitor says about a relay it has no stream list from: in full in the video panel, in a
+    /// few words on the status line.
+    struct RelayProblem: Sendable {
+        let text: String
+        let summary: String
+    }
 
     init(client: RelayClient, label: String) {
         self.client = client
         self.label = label
+        state = Mutex(([], RelayProblem(text: "relay \(client.base): connecting…", summary: "\(label): connecting…")))
     }
 
     var streams: [RemoteMonitorStream] { state.withLock { $0.streams } }
-    var problem: String? { state.withLock { $0.problem } }
+    var problem: RelayProblem? { state.withLock { $0.problem } }
 
     /// Asks for the stream list every `interval` seconds (twice that while the relay cannot be reached)
     /// until cancelled. An unreachable relay's streams leave the list: what it shows is not known.
@@ -28,7 +37,7 @@ final class RemoteRelay: Sendable {
             } catch {
                 state.withLock { state in
                     state.streams = []
-                    state.problem = "\(error)"
+                    state.problem = RelayProblem(text: error.description, summary: error.summary)
                 }
                 wait = intervalSeconds * 2
             }

@@ -144,7 +144,7 @@ extension RelayClient {
     }
 
     /// A stream id as one path segment.
-    static func escaped(_ id: String) -> String {
+    public static func escaped(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? id
     }
 }

@@ -110,7 +110,7 @@ extension MonitorApp {
             guard let stream else { return [("Stream check: no stream selected", false)] }
             return CheckPanel.lines(stream.check(), stream: "\(stream.name)", width: layout.video.width - 2).map { ($0, false) }
         }
-        if stream == nil { return noStreamInstructions().map { ($0, false) } }
+        if stream == nil { return noStreamInstructions(width: layout.video.width - 2).map { ($0, false) } }
         return nil
     }
 
@@ -150,9 +150,10 @@ extension MonitorApp {
             exports: exports.statusParts, facesOff: source.facesOff, source: source.statusParts)
     }
 
-    func noStreamInstructions() -> [String] {
-        let problems = source.problems
-        guard !settings.streamKeys.isEmpty else { return problems.isEmpty ? ["No stream on the relay yet."] : problems }
+    /// How to publish, after what is wrong with the source (each problem wrapped to `width`).
+    func noStreamInstructions(width: Int) -> [String] {
+        let problems = source.problems.flatMap { CheckPanel.wrap($0, width: max(20, width)) + [""] }.dropLast()
+        guard !settings.streamKeys.isEmpty else { return problems.isEmpty ? ["No stream on the relay yet."] : Array(problems) }
         var lines = problems.isEmpty ? [] : problems + [""]
         lines += ["No stream yet. In OBS: Settings → Stream → Service: Custom", "", "  Server:     \(settings.serverURL)"]
         for key in settings.streamKeys { lines.append("  Stream Key: \(key)") }
