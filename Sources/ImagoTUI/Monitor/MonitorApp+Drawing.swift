@@ -15,6 +15,8 @@ extension MonitorApp {
     func tick() {
         if let message = exports.takeFinishedMessage() { status.say(message) }
         let streams = source.streams
+        // The first stream is selected at start. A selected stream that leaves the list stays selected (a
+        // relay that restarts lists it again soon); the panel says so and ↑/↓ choose another.
         if state.selected == nil, let first = streams.first { _ = perform(MonitorController.select(first.name, in: &state)) }
         let stream = selectedStream(streams)
         let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: state.fullScreen)
@@ -109,6 +111,10 @@ extension MonitorApp {
         if state.overlay.isCheck {
             guard let stream else { return [("Stream check: no stream selected", false)] }
             return CheckPanel.lines(stream.check(), stream: "\(stream.name)", width: layout.video.width - 2).map { ($0, false) }
+        }
+        if stream == nil, let name = state.selected, !source.streams.isEmpty {
+            let gone = ["\(name) is not on the list now; ↑/↓ choose another stream", ""]
+            return (gone + source.problems.flatMap { CheckPanel.wrap($0, width: max(20, layout.video.width - 2)) }).map { ($0, false) }
         }
         if stream == nil { return noStreamInstructions(width: layout.video.width - 2).map { ($0, false) } }
         return nil

@@ -5,9 +5,10 @@ import ImagoMedia
 
 /// The effects that read history or write files: paused frames, snapshots, clips, events.
 extension MonitorApp {
+    /// The selected stream; nil while it is off the list (its relay is unreachable: it comes back selected).
     func selectedStream(_ streams: [any MonitorStream]) -> (any MonitorStream)? {
-        if let name = state.selected, let stream = streams.first(where: { $0.name == name }) { return stream }
-        return streams.first
+        guard let name = state.selected else { return streams.first }
+        return streams.first { $0.name == name }
     }
 
     /// Decodes and shows the frame at or before `pts` from history.

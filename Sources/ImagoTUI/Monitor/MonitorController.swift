@@ -59,7 +59,7 @@ struct MonitorController {
                 return []
             }
             guard !context.streams.isEmpty else { return [] }
-            let index = context.streams.firstIndex { $0 == state.selected } ?? 0
+            let index = context.streams.firstIndex { $0 == state.selected } ?? -1  // none selected (or it left): the first
             let next = min(context.streams.count - 1, max(0, index + step))
             return select(context.streams[next], in: &state)
         case .cyclePanel:

@@ -175,7 +175,8 @@ enum ScreenTruth {
 
     /// Captures `session` while the monitor shows one frame throughout (the shown file's record is the
     /// same before and after the capture, and was written at least `settleSeconds` earlier) and compares.
-    static func check(_ session: TmuxSession, shownFile: URL, clip: (String) -> URL?, threshold: Int = 0,
+    /// `clipSize`: the clip's picture size when the monitor got its frames already scaled (`imago watch`).
+    static func check(_ session: TmuxSession, shownFile: URL, clip: (String) -> URL?, threshold: Int = 0, clipSize: (width: Int, height: Int)? = nil,
                       attempts: Int = 60, settleSeconds: Double = 0.1) throws -> Check? {
         for _ in 0..<attempts {
             guard let before = Shown.read(shownFile) else { Thread.sleep(forTimeInterval: 0.1); continue }
@@ -184,8 +185,8 @@ enum ScreenTruth {
             guard let after = Shown.read(shownFile), after.sequence == before.sequence else { continue }
             guard let stream = after.stream, let url = clip(stream) else { return nil }
             let region = after.shown
-            let image = try expectedImage(clip: url, ptsMilliseconds: region.ptsMilliseconds, sourceWidth: region.sourceWidth,
-                                          sourceHeight: region.sourceHeight, width: region.width, height: region.height * 2)
+            let image = try expectedImage(clip: url, ptsMilliseconds: region.ptsMilliseconds, sourceWidth: clipSize?.width ?? region.sourceWidth,
+                                          sourceHeight: clipSize?.height ?? region.sourceHeight, width: region.width, height: region.height * 2)
             let result = mismatches(in: cells(fromCapture: capture), row: region.row, column: region.column, width: region.width,
                                     height: region.height, image: image, threshold: threshold)
             return Check(shown: after, mismatches: result.count, firstMismatch: result.first, cells: region.width * region.height)
