@@ -31,6 +31,12 @@ final class HelpTextTests: XCTestCase {
                                       commented example.
               cert                    Write a self-signed certificate and private key for
                                       HTTPS (--tls-cert/--tls-key).
+              watch                   Watch relays on other machines in the terminal
+                                      monitor, through their HTTP API.
+              snapshot                Save one frame of a stream on a relay (its HTTP API)
+                                      as PNG, JPEG or raw RGB.
+              clip                    Save a span of a stream on a relay (its HTTP API) as
+                                      an MP4 (remuxed, not re-encoded).
               bench                   Measure Imago's performance on this machine (prints
                                       figures).
 
