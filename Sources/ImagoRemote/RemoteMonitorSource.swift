@@ -22,6 +22,8 @@ public final class RemoteMonitorSource: MonitorSource {
         var pollers: [Task<Void, Never>] = []
         var viewWidth = 160
         var viewHeight = 90
+        /// False while the monitor is paused or a panel covers the video: no live frames are fetched.
+        var showsLive = true
         var linkBytes = RateCounter()
         var linkFrames = RateCounter()
     }
@@ -78,10 +80,11 @@ public final class RemoteMonitorSource: MonitorSource {
         return relays.compactMap(\.problem?.summary) + [link]
     }
 
-    public func showing(width: Int, height: Int) {
+    public func showing(width: Int, height: Int, live: Bool) {
         state.withLock { state in
             state.viewWidth = width
             state.viewHeight = height
+            state.showsLive = live
         }
     }
 
@@ -96,7 +99,7 @@ public final class RemoteMonitorSource: MonitorSource {
         var lastStream: ObjectIdentifier?
         while !Task.isCancelled {
             let started = MonotonicClock.nowNanoseconds()
-            guard let stream = stream(named: name) else {
+            guard state.withLock({ $0.showsLive }), let stream = stream(named: name) else {
                 try? await Task.sleep(for: .milliseconds(250))
                 continue
             }

@@ -21,7 +21,8 @@ extension MonitorApp {
         let stream = selectedStream(streams)
         let layout = Layout(rows: screen.rows, columns: screen.columns, fullScreen: state.fullScreen)
         // Half blocks: a cell is one pixel wide and two high.
-        source.showing(width: max(2, layout.video.width), height: max(2, layout.video.height * 2))
+        source.showing(width: max(2, layout.video.width), height: max(2, layout.video.height * 2),
+                       live: state.playhead.isLive && !state.overlay.isOpen)
         let panelText = textInVideoPanel(stream: stream, layout: layout)
         let picture = panelText == nil ? stream.flatMap(picture(of:)) : nil
         var clear = clearPending

@@ -42,7 +42,7 @@ public final class LocalMonitorSource: MonitorSource {
 
     public var problems: [String] { [] }
     public var statusParts: [String] { [] }
-    public func showing(width: Int, height: Int) {}
+    public func showing(width: Int, height: Int, live: Bool) {}
 }
 
 /// A stream of the relay in this process: frames from its decoder, history decoded here.

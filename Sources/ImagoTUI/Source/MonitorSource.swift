@@ -24,8 +24,9 @@ public protocol MonitorSource: AnyObject, Sendable {
     var problems: [String] { get }
     /// What the status line says about the source (a remote link's rate and frame rate, its problems).
     var statusParts: [String] { get }
-    /// The pixel size the video region shows frames at: a remote source fetches frames that size.
-    func showing(width: Int, height: Int)
+    /// The pixel size the video region shows frames at, and whether it shows live video now (not paused,
+    /// no panel over it): a remote source fetches live frames only then, and at that size.
+    func showing(width: Int, height: Int, live: Bool)
 }
 
 /// One stream as the monitor sees it.
