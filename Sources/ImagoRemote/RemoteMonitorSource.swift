@@ -96,7 +96,7 @@ public final class RemoteMonitorSource: MonitorSource {
     /// the last one, and the next leaves at most `framesPerSecond` after the previous one left.
     private func fetchFrames(of name: StreamName) async {
         var after: Int?
-        var lastStream: ObjectIdentifier?
+        var lastStream: RemoteMonitorStream?
         while !Task.isCancelled {
             let started = MonotonicClock.nowNanoseconds()
             guard state.withLock({ $0.showsLive }), let stream = stream(named: name) else {
@@ -104,8 +104,9 @@ public final class RemoteMonitorSource: MonitorSource {
                 continue
             }
             // The relay lost the stream (or restarted) and it came back: its frame numbers start anew.
-            if lastStream != ObjectIdentifier(stream) { after = nil }
-            lastStream = ObjectIdentifier(stream)
+            if lastStream !== stream { after = nil }
+            if let last = after, let listed = stream.record.latest?.seq, listed < last { after = nil }
+            lastStream = stream
             let width = requestWidth(for: stream.record)
             do {
                 let (picture, sequence) = try await stream.relay.client.latestRaw(stream: stream.id, after: after, width: width, waitSeconds: 5)

@@ -110,18 +110,19 @@ final class WatchTests: XCTestCase {
         let down = await eventually(timeoutSeconds: 20) { tmux.capture().contains("relay \(blue.url) is unreachable (connection refused)") }
         XCTAssertTrue(down, "a relay that is down is said so in the video panel: \(tmux.capture())")
         XCTAssertTrue(tmux.capture().contains(redLabel), "the other relay's stream stays listed: \(tmux.capture())")
+        // The panel holds the message now: the next draw of video is the returned stream's, in full.
+        let sequenceWhileDown = ScreenTruth.Shown.read(shownFile)?.sequence ?? 0
 
         try await blue.start()
         let back = await eventually(timeoutSeconds: 30) {
             tmux.capture().contains("2 live / 2 streams") && !tmux.capture().contains("unreachable")
         }
         XCTAssertTrue(back, "the relay's stream is back: \(tmux.capture())")
-        let sequence = ScreenTruth.Shown.read(shownFile)?.sequence ?? 0
         let drawn = await eventually(timeoutSeconds: 15) {
             guard let shown = ScreenTruth.Shown.read(shownFile) else { return false }
-            return shown.sequence > sequence && shown.stream?.hasPrefix(blueLabel) == true
+            return shown.sequence > sequenceWhileDown && shown.stream?.hasPrefix(blueLabel) == true
         }
-        XCTAssertTrue(drawn, "the returned stream is selected and drawn again: \(tmux.capture())")
+        XCTAssertTrue(drawn, "the returned stream is selected and drawn again (last drawn: \(ScreenTruth.Shown.read(shownFile).map { "\($0.sequence) \($0.stream ?? "-")" } ?? "nothing")): \(tmux.capture())")
         try assertScreenTruth("after the relay came back")
 
         tmux.send("q")
