@@ -8,7 +8,7 @@ TEST_PACKAGES := ffmpeg rtmpdump tmux screen curl openssl python3-pip
 # prometheus-client parses /metrics.
 PYTHON_TEST_TOOLS := schemathesis prometheus-client
 # Only for `make bench`: the players the render benchmark compares against.
-BENCH_PACKAGES := mpv timg
+BENCH_PACKAGES := mpv timg nginx libnginx-mod-rtmp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_ARGS ?=
 # Fuzzing: the libFuzzer harnesses in Fuzz/ (a package of their own), built with libFuzzer and AddressSanitizer.
@@ -87,6 +87,7 @@ bench: build
 	.build/release/imago bench decode
 	.build/release/imago bench render
 	.build/release/imago bench faces
+	.build/release/imago bench join
 
 clean:
 	rm -rf .build .build-fuzz

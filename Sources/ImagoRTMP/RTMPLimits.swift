@@ -64,7 +64,8 @@ public struct RTMPLimits: Sendable, Equatable {
         maxMessageStreams: Int = 8,
         playerKeyframesOnlyBytes: Int = 6 * 1024 * 1024,
         maxPlayerQueuedBytes: Int = 12 * 1024 * 1024,
-        playerStallSeconds: Double = 5
+        playerStallSeconds: Double = 5,
+        playerJoinBacklogSeconds: Double = 1.5
     ) {
         self.maxConnections = maxConnections
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
@@ -83,7 +84,13 @@ public struct RTMPLimits: Sendable, Equatable {
         self.playerKeyframesOnlyBytes = playerKeyframesOnlyBytes
         self.maxPlayerQueuedBytes = maxPlayerQueuedBytes
         self.playerStallSeconds = playerStallSeconds
+        self.playerJoinBacklogSeconds = playerJoinBacklogSeconds
     }
+
+    /// A joining player is sent the history from the latest keyframe at least this far back, at once:
+    /// players probe about 1.3 s of a 30 fps stream before they show a frame, and then do not wait for it.
+    /// The cost: a player starts (and stays) up to this plus a GOP behind live.
+    public var playerJoinBacklogSeconds: Double
 
     /// The largest GOP a joining player is sent at once (its stream from the latest keyframe); a larger one
     /// makes the player start at the next keyframe instead.

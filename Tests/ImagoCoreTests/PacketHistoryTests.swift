@@ -14,6 +14,23 @@ final class PacketHistoryTests: XCTestCase {
             isKeyframe: index % gop == 0, payload: [UInt8](repeating: 0, count: bytes))
     }
 
+    /// A joining player gets the history from the latest keyframe at least the backlog back, the oldest
+    /// keyframe when the history is shorter, and later keyframes when that is too many bytes.
+    func testJoinBacklogStartsAtTheLatestKeyframeFarEnoughBackWithinTheByteLimit() {
+        var history = PacketHistory(maxDurationMilliseconds: 60_000, maxBytes: 1 << 30)
+        XCTAssertTrue(history.joinBacklog(minimumMilliseconds: 1500, maxBytes: 1 << 30).isEmpty, "nothing to join yet")
+        for index in 0..<20 { history.append(frame(index, gop: 60)) }  // 0.63 s, one keyframe
+        XCTAssertEqual(history.joinBacklog(minimumMilliseconds: 1500, maxBytes: 1 << 30).first?.dtsMilliseconds, 0, "shorter history: from the oldest keyframe")
+        for index in 20..<200 { history.append(frame(index, gop: 60)) }  // keyframes at 0, 2, 4, 6 s; newest at 6.63 s
+        let backlog = history.joinBacklog(minimumMilliseconds: 1500, maxBytes: 1 << 30)
+        XCTAssertEqual(backlog.first?.dtsMilliseconds, 4000, "the keyframe at 6 s leaves 0.63 s, the one at 4 s leaves 2.63 s")
+        XCTAssertEqual(backlog.first?.isKeyframe, true)
+        XCTAssertEqual(backlog.last?.dtsMilliseconds, history.last?.dtsMilliseconds, "up to the newest packet")
+        XCTAssertEqual(history.joinBacklog(minimumMilliseconds: 0, maxBytes: 1 << 30).first?.dtsMilliseconds, 6000, "no backlog asked: the latest GOP")
+        XCTAssertEqual(history.joinBacklog(minimumMilliseconds: 1500, maxBytes: 50_000).first?.dtsMilliseconds, 6000, "80 frames are too many bytes: the next keyframe")
+        XCTAssertTrue(history.joinBacklog(minimumMilliseconds: 1500, maxBytes: 10_000).isEmpty, "even the latest GOP is too big: start at the next keyframe")
+    }
+
     func testRefusesPacketsBeforeTheFirstKeyframe() {
         var history = PacketHistory(maxDurationMilliseconds: 10_000, maxBytes: 1 << 30)
         XCTAssertFalse(history.append(frame(5)))

@@ -86,7 +86,9 @@ final class PlayoutTests: XCTestCase {
         }
         let median = joins.sorted()[1]
         print("time to first frame through Imago's play-out (2 s GOP): \(joins.map { String(format: "%.2f s", $0) }.joined(separator: ", "))")
-        XCTAssertLessThan(median, 1.0, "a joining player waited for a keyframe: \(joins)")
+        // ffmpeg itself starts and decodes a frame of a file in about 0.15 s; without the backlog it probes
+        // ~1.3 s of stream in real time, and without the GOP cache waits for a keyframe too (nginx-rtmp: ~3 s).
+        XCTAssertLessThan(median, 0.8, "a joining player waited for a keyframe or for its prober's frames: \(joins)")
 
         // The public id plays too; no token, a wrong token and an unknown stream are refused with a reason.
         let publicID = try XCTUnwrap(relay.imago.standardError.firstMatch(of: /stream=(live-[0-9a-f]{12})/)?.1).description

@@ -112,10 +112,23 @@ public struct PacketHistory: Sendable {
         return Array(packets[offset...])
     }
 
-    /// The packets from the latest keyframe (in decode order) on: what a joining player needs to start at once.
-    public var latestGOP: ArraySlice<MediaPacket> {
-        guard let sequence = keyframeSequences.last else { return [] }
-        return ArraySlice(packets[(sequence - firstSequence)...])
+    /// What a joining player is sent at once: the packets (in decode order) from the latest keyframe that
+    /// leaves at least `minimumMilliseconds` of stream up to the newest packet (the oldest keyframe when the
+    /// history is shorter), moved on to later keyframes while that is more than `maxBytes` (none when even
+    /// the latest GOP is). A player's prober needs that much stream before it shows a frame (ffmpeg reads
+    /// about 40 frames), and sent at once it does not wait for them in real time.
+    public func joinBacklog(minimumMilliseconds: Int64, maxBytes: Int) -> ArraySlice<MediaPacket> {
+        guard let newest = packets.last?.dtsMilliseconds, !keyframeSequences.isEmpty else { return [] }
+        var index = keyframeSequences.count - 1
+        while index > 0, let keyframe = packet(sequence: keyframeSequences[index]), newest - keyframe.dtsMilliseconds < minimumMilliseconds {
+            index -= 1
+        }
+        while index < keyframeSequences.count {
+            let backlog = packets[(keyframeSequences[index] - firstSequence)...]
+            if backlog.reduce(0, { $0 + $1.byteCount }) <= maxBytes { return ArraySlice(backlog) }
+            index += 1
+        }
+        return []
     }
 
     /// Every buffered packet, oldest first.

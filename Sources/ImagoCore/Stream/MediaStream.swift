@@ -221,17 +221,16 @@ public final class MediaStream: Sendable {
 
     // MARK: - Players
 
-    /// Starts following the stream: `subscriber` first receives `.joined` with the packets from the latest
-    /// keyframe (unless they exceed `maxJoinBytes`, then it starts at the next keyframe), then every packet
-    /// as it arrives. Returns false when the stream is already closed.
-    public func subscribe(_ subscriber: any StreamSubscriber, maxJoinBytes: Int) -> Bool {
+    /// Starts following the stream: `subscriber` first receives `.joined` with the history from a keyframe
+    /// at least `joinBacklogMilliseconds` back (`PacketHistory.joinBacklog`; at most `maxJoinBytes`, else it
+    /// starts at the next keyframe), then every packet as it arrives. Returns false when the stream is closed.
+    public func subscribe(_ subscriber: any StreamSubscriber, joinBacklogMilliseconds: Int64, maxJoinBytes: Int) -> Bool {
         state.withLock { state in
             guard !state.closed else { return false }
-            let gop = state.history.latestGOP
-            let gopBytes = gop.reduce(0) { $0 + $1.byteCount }
+            let backlog = state.history.joinBacklog(minimumMilliseconds: joinBacklogMilliseconds, maxBytes: maxJoinBytes)
             subscriber.receive(.joined(StreamJoin(
                 videoConfiguration: state.videoConfiguration, audioConfiguration: state.audioConfiguration,
-                metadata: state.metadata, backlog: gopBytes <= maxJoinBytes ? Array(gop) : [])))
+                metadata: state.metadata, backlog: Array(backlog))))
             state.subscribers[ObjectIdentifier(subscriber)] = subscriber
             state.playersServed += 1
             return true

@@ -20,18 +20,19 @@ public final class RTMPFeedAdapter: RTMPIngestDelegate, Sendable {
     private let registry: StreamRegistry
     private let feeds = Mutex<[RTMPPublisherID: Feed]>([:])
     private let playAuthorization: PlayAuthorization
-    private let playerJoinBytes: Int
+    /// What a joining player is sent at once (`playerJoinBacklogSeconds`, `playerJoinBytes`).
+    private let limits: RTMPLimits
     private let logger: Logger
     /// Players now, with the stream each follows.
     private let players = Mutex<[RTMPPlayerID: (stream: MediaStream, player: RTMPPlayer)]>([:])
 
     public init(
         registry: StreamRegistry, playAuthorization: PlayAuthorization = .refused,
-        playerJoinBytes: Int = RTMPLimits.default.playerJoinBytes, logger: Logger = Logger(label: "imago.rtmp")
+        limits: RTMPLimits = .default, logger: Logger = Logger(label: "imago.rtmp")
     ) {
         self.registry = registry
         self.playAuthorization = playAuthorization
-        self.playerJoinBytes = playerJoinBytes
+        self.limits = limits
         self.logger = logger
     }
 
@@ -83,7 +84,8 @@ public final class RTMPFeedAdapter: RTMPIngestDelegate, Sendable {
         }
         let player = RTMPPlayer(output: request.output, streamID: stream.publicID, logger: logger)
         players.withLock { $0[request.playerID] = (stream, player) }
-        guard stream.subscribe(player, maxJoinBytes: playerJoinBytes) else {
+        let backlog = Int64((limits.playerJoinBacklogSeconds * 1000).rounded())
+        guard stream.subscribe(player, joinBacklogMilliseconds: backlog, maxJoinBytes: limits.playerJoinBytes) else {
             players.withLock { _ = $0.removeValue(forKey: request.playerID) }
             return .reject(code: "NetStream.Play.StreamNotFound", description: "the stream \(stream.publicID) has just ended")
         }

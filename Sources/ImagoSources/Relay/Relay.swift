@@ -30,7 +30,7 @@ public final class Relay: Service, Sendable {
         self.registry = StreamRegistry(settings: configuration.registrySettings, logger: logger, onEvent: onEvent)
         let adapter = RTMPFeedAdapter(
             registry: registry, playAuthorization: configuration.playAuthorization,
-            playerJoinBytes: configuration.limits.rtmp.playerJoinBytes, logger: logger)
+            limits: configuration.limits.rtmp, logger: logger)
         self.adapter = adapter
         self.server = RTMPServer(
             host: configuration.rtmpHost, port: configuration.rtmpPort, limits: configuration.limits.rtmp,

@@ -7,7 +7,7 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Imago's performance on this machine (prints figures).",
-        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self, Soak.self, API.self])
+        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self, Soak.self, API.self, Join.self])
 
     /// A scratch folder for the recording the benchmarks make when none is given.
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
@@ -86,6 +86,32 @@ extension Bench {
             print(String(format: "  same ffmpeg paced with -re: %.2f s (ratio %.2f); Imago's decoder alone, unpaced: %.2f s",
                          figures.ffmpegPacedCPUSecondsPerMinute, figures.relayCPUSecondsPerMinute / figures.ffmpegPacedCPUSecondsPerMinute,
                          figures.decoderAloneCPUSecondsPerMinute))
+        }
+    }
+
+    struct Join: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Join time: a player's first frame from a live 720p30 stream (2 s GOP) through Imago, next to nginx-rtmp when installed.")
+
+        @Option(help: "Players that join, one after another.")
+        var joins = 10
+
+        func run() async throws {
+            // Each figure as it is measured, also into a pipe (print would hold them in its buffer).
+            func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+            try FileManager.default.createDirectory(at: Bench.scratch, withIntermediateDirectories: true)
+            defer { Bench.removeScratch() }
+            let recording = try IngestBenchmark.makeRecording(seconds: 20, in: Bench.scratch)
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            let benchmark = JoinBenchmark(binary: binary, recording: recording, joins: max(1, joins), scratch: Bench.scratch)
+            say("time to first frame of `ffmpeg -i rtmp://127.0.0.1:P/live/KEY -frames:v 1 -f null -`, 720p30 2 s GOP, \(joins) joins 0.7 s apart")
+            say(try benchmark.playerAlone().summary)
+            say(try await benchmark.imago().summary)
+            if JoinBenchmark.nginxInstalled {
+                say(try await benchmark.nginxRTMP().summary)
+            } else {
+                say("nginx-rtmp: not installed (apt-get install nginx libnginx-mod-rtmp; `make bench` does)")
+            }
         }
     }
 
