@@ -66,11 +66,21 @@ public final class RemoteMonitorSource: MonitorSource {
         }
     }
 
-    public var facesDetecting: Bool { false }
+    /// Whether a relay looks for faces on any of its streams (the boxes come with the frames).
+    public var facesDetecting: Bool { relays.contains { $0.streams.contains(where: \.facesDetected) } }
     public var facesOff: Bool { false }
-    public var runID: String? { nil }
-    public func events(limit: Int) -> [StreamEvent] { [] }
-    public var eventClipSpan: (before: Double, after: Double)? { nil }
+    /// Every relay's current run goes by one id here (`RemoteRelay.currentRunID`).
+    public var runID: String? { RemoteRelay.currentRunID }
+
+    public func events(limit: Int) -> [StreamEvent] {
+        Array(relays.flatMap(\.events).sorted { $0.date < $1.date }.suffix(limit))
+    }
+
+    /// Imago's defaults for `--event-before`/`--event-after`: the API does not say what a relay was started with.
+    public var eventClipSpan: (before: Double, after: Double)? {
+        let defaults = FaceSettings()
+        return (defaults.eventBeforeSeconds, defaults.eventAfterSeconds)
+    }
 
     public var problems: [String] { relays.compactMap(\.problem?.text) }
 

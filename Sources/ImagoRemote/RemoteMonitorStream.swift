@@ -14,14 +14,21 @@ final class RemoteMonitorStream: MonitorStream {
     let name: StreamName
     let title: String
     let latest = LatestFrame()
-    private let state: Mutex<(record: RemoteStreamRecord, frames: Int)>
+    private let state: Mutex<State>
+
+    private struct State {
+        var record: RemoteStreamRecord
+        var frames = 0
+        /// Face boxes of the last frames fetched (live and from history), by pts, in those frames' pixels.
+        var boxes: [(pts: Int64, boxes: [FaceBox])] = []
+    }
 
     init(relay: RemoteRelay, id: String, name: StreamName, title: String, record: RemoteStreamRecord) {
         self.relay = relay
         self.id = id
         self.name = name
         self.title = title
-        state = Mutex((record, 0))
+        state = Mutex(State(record: record))
     }
 
     var record: RemoteStreamRecord {
@@ -35,8 +42,7 @@ final class RemoteMonitorStream: MonitorStream {
 
     /// Publishes a fetched picture as the newest frame (numbered here: a relay that restarted counts anew).
     func publish(_ picture: RelayClient.Picture, arrivalNanoseconds: UInt64) throws {
-        let frame = try VideoFrame(rgb24: RGBImage(width: picture.width, height: picture.height, pixels: picture.bytes),
-                                   ptsMilliseconds: picture.ptsMilliseconds)
+        let frame = try videoFrame(picture)
         let number = state.withLock { state in
             state.frames += 1
             return state.frames
@@ -62,14 +68,35 @@ final class RemoteMonitorStream: MonitorStream {
         let picture = try BlockingWait.run { [relay, id] in
             try await relay.client.historyFrame(stream: id, seconds: Double(pts) / 1000, format: "raw", width: width)
         }
-        return try VideoFrame(rgb24: RGBImage(width: picture.width, height: picture.height, pixels: picture.bytes),
-                              ptsMilliseconds: picture.ptsMilliseconds)
+        return try videoFrame(picture)
+    }
+
+    /// The picture as a frame, its face boxes kept (scaled to it) for `faceBoxes`.
+    private func videoFrame(_ picture: RelayClient.Picture) throws -> VideoFrame {
+        let frame = try VideoFrame(rgb24: RGBImage(width: picture.width, height: picture.height, pixels: picture.bytes),
+                                   ptsMilliseconds: picture.ptsMilliseconds)
+        if let faces = picture.faces {
+            state.withLock { state in
+                let sourceWidth = state.record.sourceSize?.width ?? picture.width
+                let scale = Double(picture.width) / Double(max(1, sourceWidth))
+                state.boxes.removeAll { $0.pts == picture.ptsMilliseconds }
+                state.boxes.append((picture.ptsMilliseconds, faces.map { $0.scaled(by: scale) }))
+                if state.boxes.count > 16 { state.boxes.removeFirst(state.boxes.count - 16) }
+            }
+        }
+        return frame
     }
 
     func forgetHistoryFrames() {}
 
-    /// The API has no face boxes per frame yet.
-    func faceBoxes(for frame: VideoFrame, live: Bool) -> [FaceBox] { [] }
+    /// The boxes the relay sent with that frame (`X-Imago-Faces`): live, its newest detection near the
+    /// frame; paused, only when a worker on the relay looked at that very frame.
+    func faceBoxes(for frame: VideoFrame, live: Bool) -> [FaceBox] {
+        state.withLock { state in state.boxes.last { $0.pts == frame.ptsMilliseconds }?.boxes ?? [] }
+    }
+
+    /// Whether the relay looks for faces on this stream.
+    var facesDetected: Bool { record.faces != nil }
 
     func check() -> Result<StreamCheck?, StreamCheckUnavailable> {
         .failure(StreamCheckUnavailable("The stream check reads the stream's packets, which stay on the relay: run `imago check` on the relay's machine (or `imago check rtmp://…` from here while the stream plays)."))

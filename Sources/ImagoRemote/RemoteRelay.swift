@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoFaces
 import Synchronization
 
 /// One relay `imago watch` shows: its streams as its API last listed them, or why it could not be asked.
@@ -9,6 +10,12 @@ final class RemoteRelay: Sendable {
     let label: String
     /// The streams, and what went wrong with the last poll (nil: it worked).
     private let state: Mutex<(streams: [RemoteMonitorStream], problem: RelayProblem?)>
+    /// The relay's run id and its face events and annotations (the newest `maxEvents`, oldest first),
+    /// with the id to ask for the next ones from.
+    private let eventState = Mutex<(runID: String?, events: [StreamEvent], next: Int64)>((nil, [], 0))
+    static let maxEvents = 500
+    /// The run id the monitor's source gives the events of each relay's current run (each relay has its own).
+    static let currentRunID = "current-run"
 
     /// What the monitor says about a relay it has no stream list from: in full in the video panel, in a
     /// few words on the status line.
@@ -34,6 +41,11 @@ final class RemoteRelay: Sendable {
             do {
                 let records = try await client.streams()
                 update(records, labelled: labelled)
+                do {
+                    try await pollEvents()
+                } catch {
+                    // The stream list came: the relay is there. Its events are tried again next time.
+                }
             } catch {
                 state.withLock { state in
                     state.streams = []
@@ -42,6 +54,33 @@ final class RemoteRelay: Sendable {
                 wait = intervalSeconds * 2
             }
             try? await Task.sleep(for: .seconds(wait))
+        }
+    }
+
+    var events: [StreamEvent] { eventState.withLock { $0.events } }
+
+    /// The events since the last poll (all of them, page by page, the first time or after a restart of
+    /// the relay: a new run id).
+    private func pollEvents() async throws(RelayClientError) {
+        var (knownRun, next) = eventState.withLock { ($0.runID, $0.next) }
+        for _ in 0..<100 {
+            var page = try await client.events(since: next, limit: 500)
+            if knownRun != page.runID {
+                // A new run: the event ids go on, but which events still have video changed. Read all again.
+                eventState.withLock { $0 = (page.runID, [], 0) }
+                (knownRun, next) = (page.runID, 0)
+                page = try await client.events(since: 0, limit: 500)
+            }
+            let runID = page.runID
+            let events = page.events.filter(\.kind.isBookmark).compactMap { record in
+                record.event(stream: "\(StreamName(app: label, key: record.stream))", runID: record.runID == runID ? Self.currentRunID : record.runID)
+            }
+            eventState.withLock { state in
+                state.events = Array((state.events + events).suffix(Self.maxEvents))
+                state.next = page.next
+            }
+            guard page.next > next else { return }
+            next = page.next
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ImagoCore
+import ImagoFaces
 
 /// A stream as a relay's `GET /v1/streams` describes it (the relay's `APIStream`).
 public struct RemoteStreamRecord: Decodable, Sendable, Equatable {
@@ -104,6 +105,8 @@ extension RelayClient {
         public let ptsMilliseconds: Int64
         /// The relay's frame number (latest only).
         public let sequence: Int?
+        /// Face boxes in the source picture's pixels (`X-Imago-Faces`); nil when the relay sent none.
+        public let faces: [FaceBox]?
     }
 
     /// `latest.raw?after=`: the newest frame newer than `after`, `width` pixels wide at most (the relay
@@ -140,7 +143,8 @@ extension RelayClient {
             throw .badResponse(relay: base, reason: "a \(width)x\(height) raw picture has \(bytes.count) bytes, not \(width * height * 3)")
         }
         return Picture(bytes: bytes, width: width, height: height, ptsMilliseconds: Int64((seconds * 1000).rounded()),
-                       sequence: answer.header("X-Imago-Seq").flatMap { Int($0) })
+                       sequence: answer.header("X-Imago-Seq").flatMap { Int($0) },
+                       faces: answer.header("X-Imago-Faces").flatMap(FaceBox.boxes(header:)))
     }
 
     /// A stream id as one path segment.

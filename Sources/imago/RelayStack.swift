@@ -53,7 +53,7 @@ struct RelayStack: Sendable {
         if let (apiConfiguration, tokens) = apiSetup {
             api = try APIServer(
                 configuration: apiConfiguration, registry: relay.registry, connectionCount: { [relay] in relay.rtmpConnectionCount },
-                eventLog: eventLog, metrics: metrics, logger: logger)
+                eventLog: eventLog, faces: faces, metrics: metrics, logger: logger)
             generatedTokens = tokens
         } else {
             api = nil

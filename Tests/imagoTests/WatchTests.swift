@@ -132,6 +132,36 @@ final class WatchTests: XCTestCase {
         await red.stop()
     }
 
+    /// The relay's face detection reaches the remote monitor: the boxes come with the frames (drawn in the
+    /// theme's face box colour, gone after `f`) and the events fill the event list (`e`).
+    func testWatchDrawsTheRelaysFaceBoxesAndListsItsEvents() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try RenderBenchmark.freePort()
+        let token = "watch-faces-token-0123456789"
+        let relay = try ImagoProcess(["serve", "--demo", "--rtmp", "127.0.0.1:0", "--http", "127.0.0.1:\(port)", "--token", token,
+                                      "--data-dir", directory.appendingPathComponent("data").path])
+        defer { relay.process.terminate() }
+        let tmux = try TmuxSession(columns: 140, rows: 40, command:
+            "env -u COLORTERM COLORTERM=truecolor TERM=tmux-256color \(ImagoProcess.binary.path) watch http://127.0.0.1:\(port) --token \(token) --fps 5")
+        defer { tmux.close() }
+        let boxColour = "48;2;86;212;240"  // the dark theme's face box, 0x56D4F0, as a background half
+        let boxed = await eventually(timeoutSeconds: 40) { tmux.capture().contains("☺1") && tmux.capture(escapes: true).contains(boxColour) }
+        XCTAssertTrue(boxed, "the demo's face, counted and boxed: \(tmux.capture())\n\(relay.standardError.suffix(2000))")
+        tmux.send("f")
+        let unboxed = await eventually(timeoutSeconds: 5) { !tmux.capture(escapes: true).contains(boxColour) }
+        XCTAssertTrue(unboxed, "f hides the boxes")
+        tmux.send("e")
+        let listed = await eventually(timeoutSeconds: 10) {
+            let screen = tmux.capture()
+            return screen.contains("Events: faces and annotations") && screen.contains("appeared")
+        }
+        XCTAssertTrue(listed, "the relay's face event in the event list: \(tmux.capture())")
+        tmux.send("q")
+        _ = await eventually(timeoutSeconds: 10) { tmux.exitStatus != nil }
+        XCTAssertEqual(tmux.exitStatus, 0)
+    }
+
     /// A wrong token is said so, in words that say what to pass.
     func testWatchWithAWrongTokenSaysSo() async throws {
         let directory = try scratch()

@@ -44,9 +44,11 @@ extension APIServer {
                 let events: [APIEvent]
                 /// Pass it back as `since` for the next page.
                 let next: Int64
+                /// This run's id: events with another `runID` are from earlier runs, whose video is gone.
+                let runID: String
             }
             let stored = eventLog.events(afterID: Int64(since), limit: limit, thumbnails: false)
-            return try Self.json(Page(events: stored.compactMap(visible), next: stored.last?.id ?? Int64(since)))
+            return try Self.json(Page(events: stored.compactMap(visible), next: stored.last?.id ?? Int64(since), runID: eventLog.runID))
         }
         let lastID = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         let eventLog = self.eventLog

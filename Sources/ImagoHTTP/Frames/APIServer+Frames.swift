@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ImagoCore
+import ImagoFaces
 import ImagoMedia
 import NIOCore
 import Synchronization
@@ -36,6 +37,11 @@ extension APIServer {
         headers[.imagoPts] = Self.seconds(frame.ptsMilliseconds)
         headers[.imagoKeyframe] = frame.picture.isKeyframe ? "1" : "0"
         headers[.imagoAgeMilliseconds] = String(format: "%.1f", frame.ageSeconds() * 1000)
+        if let faces, faces.isDetecting {
+            // The newest detection, from at most a second before or after the frame (what the monitor draws).
+            let latest = faces.faces(of: stream.name).latest.flatMap { abs($0.ptsMilliseconds - frame.ptsMilliseconds) <= 1000 ? $0 : nil }
+            headers[.imagoFaces] = Self.facesHeader(latest?.boxes ?? [])
+        }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: image.bytes)))
     }
 
@@ -73,6 +79,9 @@ extension APIServer {
         var headers = Self.imageHeaders(image, stream: id)
         headers[.imagoPts] = Self.seconds(picture.ptsMilliseconds)
         headers[.imagoKeyframe] = picture.isKeyframe ? "1" : "0"
+        if let detection = faces?.faces(of: stream.name).detection(atPts: picture.ptsMilliseconds) {
+            headers[.imagoFaces] = Self.facesHeader(detection.boxes)  // only when a worker looked at that frame
+        }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: image.bytes)))
     }
 
@@ -191,6 +200,12 @@ extension APIServer {
         headers[.imagoHeight] = "\(image.height)"
         headers[.imagoStream] = stream
         return headers
+    }
+
+    /// Face boxes in the source picture's pixels (whatever size was asked for), `left,top,width,height,score`
+    /// each, separated by `;`; empty when the detection found none.
+    static func facesHeader(_ boxes: [FaceBox]) -> String {
+        boxes.map { "\($0.left),\($0.top),\($0.width),\($0.height),\(String(format: "%.2f", $0.score))" }.joined(separator: ";")
     }
 
     /// Milliseconds on the stream timeline as seconds, `12.345`.

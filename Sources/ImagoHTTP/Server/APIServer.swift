@@ -19,6 +19,8 @@ public final class APIServer: Service, Sendable {
     /// RTMP connections open right now (a metrics figure the registry does not know).
     let connectionCount: @Sendable () -> Int
     let eventLog: EventLog
+    /// Face detection, for the boxes of `latest.*` and `frame.*` (nil: none).
+    let faces: FaceMonitor?
     let metrics: APIMetrics
     let logger: Logger
     let frameCache: EncodedFrameCache
@@ -31,12 +33,14 @@ public final class APIServer: Service, Sendable {
         case failed(APIServerError)
     }
 
-    public init(configuration: APIConfiguration, registry: StreamRegistry, connectionCount: @escaping @Sendable () -> Int, eventLog: EventLog, metrics: APIMetrics, logger: Logger) throws(APIServerError) {
+    public init(configuration: APIConfiguration, registry: StreamRegistry, connectionCount: @escaping @Sendable () -> Int, eventLog: EventLog,
+                faces: FaceMonitor? = nil, metrics: APIMetrics, logger: Logger) throws(APIServerError) {
         if let problem = configuration.problem { throw .refused(problem) }
         self.configuration = configuration
         self.registry = registry
         self.connectionCount = connectionCount
         self.eventLog = eventLog
+        self.faces = faces
         self.metrics = metrics
         self.logger = logger
         frameCache = EncodedFrameCache(onEncoding: { metrics.encodings.increment() })
@@ -244,5 +248,6 @@ extension HTTPField.Name {
     static let imagoHeight = Self("X-Imago-Height")!
     static let imagoStream = Self("X-Imago-Stream")!
     static let imagoClipStart = Self("X-Imago-Clip-Start")!
+    static let imagoFaces = Self("X-Imago-Faces")!
     static let lastEventID = Self("Last-Event-ID")!
 }

@@ -15,7 +15,7 @@ public protocol MonitorSource: AnyObject, Sendable {
     var facesOff: Bool { get }
     /// This run's id: events of other runs have no video left.
     var runID: String? { get }
-    /// The newest face events and annotations, newest first.
+    /// Face events and annotations, oldest first (at most `limit`, the newest ones).
     func events(limit: Int) -> [StreamEvent]
     /// Seconds an event's clip (`c` in the event list) starts before and ends after it.
     var eventClipSpan: (before: Double, after: Double)? { get }
