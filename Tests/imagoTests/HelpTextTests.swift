@@ -37,6 +37,8 @@ final class HelpTextTests: XCTestCase {
                                       as PNG, JPEG or raw RGB.
               clip                    Save a span of a stream on a relay (its HTTP API) as
                                       an MP4 (remuxed, not re-encoded).
+              publish                 Publish a recorded FLV to an RTMP server in real
+                                      time, over one or many connections (a load generator).
               bench                   Measure Imago's performance on this machine (prints
                                       figures).
 

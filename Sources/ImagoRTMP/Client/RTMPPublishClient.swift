@@ -4,7 +4,7 @@ import NIOPosix
 
 /// Publishes a stream to an RTMP server: the client side of handshake, `connect`, `createStream`
 /// and `publish`, then media messages. The built-in demo source uses it to feed the relay through
-/// the same ingest path as any encoder.
+/// the same ingest path as any encoder, and `imago publish` to load a relay.
 public enum RTMPPublishClient {
     /// Why publishing failed, in words for a log line.
     public enum Failure: Error, CustomStringConvertible {
@@ -37,8 +37,9 @@ public enum RTMPPublishClient {
     }
 
     /// Connects to `rtmp://host:port/app`, publishes `streamKey`, runs `body` with the session and closes.
+    /// `flashVersion` is what the server sees as the encoder.
     public static func publish<Result: Sendable>(
-        host: String, port: Int, app: String, streamKey: String,
+        host: String, port: Int, app: String, streamKey: String, flashVersion: String = "Imago demo/1.0",
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (Session) async throws -> Result
     ) async throws -> Result {
@@ -78,7 +79,7 @@ public enum RTMPPublishClient {
 
             try await command(RTMPCommand(name: "connect", transactionID: 1, commandObject: .object([
                 AMF0Property("app", .string(app)), AMF0Property("type", .string("nonprivate")),
-                AMF0Property("flashVer", .string("Imago demo/1.0")), AMF0Property("tcUrl", .string("rtmp://\(host):\(port)/\(app)")),
+                AMF0Property("flashVer", .string(flashVersion)), AMF0Property("tcUrl", .string("rtmp://\(host):\(port)/\(app)")),
             ])))
             _ = try await reader.reply(to: 1, during: "connect")
             try await command(RTMPCommand(name: "createStream", transactionID: 2))

@@ -54,7 +54,7 @@ public struct DemoSource: Service {
             while !Task.isCancelled {
                 do {
                     try await RTMPPublishClient.publish(host: host, port: port, app: Self.app, streamKey: streamKey) { session in
-                        try await Self.loop(clip, into: session)
+                        try await session.replay(clip, looping: true)
                     }
                 } catch is CancellationError {
                     return
@@ -64,32 +64,5 @@ public struct DemoSource: Service {
                 }
             }
         }
-    }
-
-    /// Sends the clip's tags at their timestamps, forever, shifting each loop to follow the last.
-    private static func loop(_ clip: FLVFile, into session: RTMPPublishClient.Session) async throws {
-        guard let last = clip.tags.last else { return }
-        let loopMilliseconds = UInt32(last.timestamp) + 34
-        let clock = ContinuousClock()
-        let start = clock.now
-        var loop: UInt32 = 0
-        while true {
-            for tag in clip.tags where loop == 0 || !isConfiguration(tag) {
-                let timestamp = loop * loopMilliseconds + tag.timestamp
-                try await clock.sleep(until: start.advanced(by: .milliseconds(Int(timestamp))))
-                try await session.send(type: tag.type, timestamp: timestamp, body: tag.body)
-            }
-            loop += 1
-        }
-    }
-
-    /// Sequence headers and metadata: sent once, they stay in force for every loop.
-    private static func isConfiguration(_ tag: FLVFile.Tag) -> Bool {
-        guard tag.type != 18 else { return true }
-        guard tag.body.count >= 2 else { return false }
-        let first = tag.body[tag.body.startIndex], second = tag.body[tag.body.startIndex + 1]
-        if tag.type == 9 { return first & 0x0F == 7 && second == 0 }   // AVC sequence header
-        if tag.type == 8 { return first >> 4 == 10 && second == 0 }    // AAC AudioSpecificConfig
-        return false
     }
 }
