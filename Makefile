@@ -80,7 +80,7 @@ fuzz-smoke:
 fuzz-corpus:
 	python3 Fuzz/make-corpus.py
 
-## bench: every benchmark (ingest, decode, render, faces); prints figures, asserts nothing
+## bench: every benchmark (ingest, decode, render, faces, join, capacity); prints figures, asserts nothing
 bench: build
 	@$(MAKE) --no-print-directory install-missing PACKAGES="$(BENCH_PACKAGES)"
 	.build/release/imago bench ingest
@@ -88,6 +88,7 @@ bench: build
 	.build/release/imago bench render
 	.build/release/imago bench faces
 	.build/release/imago bench join
+	.build/release/imago bench capacity
 
 clean:
 	rm -rf .build .build-fuzz

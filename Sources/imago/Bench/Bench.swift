@@ -7,7 +7,7 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Imago's performance on this machine (prints figures).",
-        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self, Soak.self, API.self, Join.self])
+        subcommands: [Ingest.self, Decode.self, Render.self, Faces.self, Soak.self, API.self, Join.self, Capacity.self])
 
     /// A scratch folder for the recording the benchmarks make when none is given.
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("imago-bench-\(getpid())")
@@ -107,10 +107,82 @@ extension Bench {
             say("time to first frame of `ffmpeg -i rtmp://127.0.0.1:P/live/KEY -frames:v 1 -f null -`, 720p30 2 s GOP, \(joins) joins 0.7 s apart")
             say(try benchmark.playerAlone().summary)
             say(try await benchmark.imago().summary)
-            if JoinBenchmark.nginxInstalled {
+            if NginxRTMP.installed {
                 say(try await benchmark.nginxRTMP().summary)
             } else {
                 say("nginx-rtmp: not installed (apt-get install nginx libnginx-mod-rtmp; `make bench` does)")
+            }
+        }
+    }
+
+    struct Capacity: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "How many 720p30 streams this machine ingests, keyframe-decodes and fully decodes in real time (imago publish load; nginx-rtmp and ffmpeg references).")
+
+        @Option(help: ArgumentHelp("ingest, keyframes, decode, or all.", valueName: "scenario"))
+        var scenario = "all"
+
+        @Option(help: ArgumentHelp("Most streams tried (default: 1024 ingest, 512 keyframes, 64 decode).", valueName: "n"))
+        var maxStreams: Int?
+
+        @Option(help: "Seconds each step is measured (after 5 s to settle).")
+        var seconds = 10.0
+
+        @Option(help: ArgumentHelp("An FLV recording to publish (default: a 20 s 720p30 3 Mbit/s clip made with ffmpeg).", valueName: "file.flv"))
+        var input: String?
+
+        @Flag(help: "One JSON object per step and per scenario's result instead of text.")
+        var json = false
+
+        func validate() throws {
+            guard scenario == "all" || CapacityBenchmark.Scenario(rawValue: scenario) != nil else {
+                throw ValidationError("--scenario '\(scenario)' is not ingest, keyframes, decode or all")
+            }
+            if let maxStreams, !(1...10_000).contains(maxStreams) { throw ValidationError("--max-streams must be between 1 and 10000") }
+            guard seconds >= 1, seconds <= 600 else { throw ValidationError("--seconds must be between 1 and 600") }
+        }
+
+        func run() async throws {
+            func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+            func emit(_ value: some Encodable) {
+                if let data = try? JSONEncoder().encode(value) { say(String(decoding: data, as: UTF8.self)) }
+            }
+            try FileManager.default.createDirectory(at: Bench.scratch, withIntermediateDirectories: true)
+            defer { Bench.removeScratch() }
+            let recording = try input.map { URL(fileURLWithPath: $0) }
+                ?? IngestBenchmark.makeRecording(seconds: 20, in: Bench.scratch, videoBitrate: "3000k")
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            let benchmark = CapacityBenchmark(binary: binary, recording: recording, seconds: seconds, scratch: Bench.scratch)
+            let scenarios = CapacityBenchmark.Scenario.allCases.filter { scenario == "all" || $0.rawValue == scenario }
+            struct Result: Encodable {
+                let scenario: String
+                let largestStreamsKeepingUp: Int
+                let referenceName: String?
+                let referenceMillisecondsPerStreamSecond: Double?
+            }
+            for scenario in scenarios {
+                let limit = maxStreams ?? [.ingest: 1024, .keyframes: 512, .decode: 64][scenario]!
+                if !json { say("\n\(scenario.title), \(recording.lastPathComponent) copies via imago publish, \(Int(seconds)) s per step:") }
+                let (steps, largest) = try await benchmark.search(scenario, maxStreams: limit) { step in
+                    if json { emit(step) } else { say("  " + step.line) }
+                }
+                var reference: (String, Double)?
+                if scenario == .ingest, NginxRTMP.installed {
+                    let streams = min(8, max(1, largest))
+                    reference = ("nginx-rtmp, \(streams) streams", try await benchmark.nginxIngestMilliseconds(streams: streams))
+                } else if scenario == .decode {
+                    reference = ("ffmpeg -re -threads 1 -f null of the recording", try benchmark.ffmpegPacedDecodeMilliseconds())
+                }
+                if json {
+                    emit(Result(scenario: scenario.rawValue, largestStreamsKeepingUp: largest, referenceName: reference?.0,
+                                referenceMillisecondsPerStreamSecond: reference?.1))
+                } else {
+                    let atLargest = steps.last { $0.streams == largest }
+                    say("  → at most \(largest) streams keep up\(largest == limit ? " (the most tried: raise --max-streams)" : "")"
+                        + (atLargest.map { String(format: ", %.2f ms CPU per stream-second there", $0.relayCPUMillisecondsPerStreamSecond) } ?? ""))
+                    if let (name, milliseconds) = reference { say(String(format: "  reference: %@: %.2f ms CPU per stream-second", name, milliseconds)) }
+                    if scenario == .ingest, !NginxRTMP.installed { say("  reference: nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp; `make bench` does)") }
+                }
             }
         }
     }

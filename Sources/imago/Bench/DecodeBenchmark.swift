@@ -44,7 +44,7 @@ struct DecodeBenchmark {
     }
 
     /// CPU seconds an ffmpeg run with `arguments` takes.
-    private static func childCPUSeconds(_ arguments: [String]) throws -> Double {
+    static func childCPUSeconds(_ arguments: [String]) throws -> Double {
         let before = IngestBenchmark.processCPUSeconds(children: true)
         let ffmpeg = Process()
         ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
@@ -73,7 +73,7 @@ struct DecodeBenchmark {
         return IngestBenchmark.processCPUSeconds() - before
     }
 
-    private static func durationSeconds(of url: URL) throws -> Double {
+    static func durationSeconds(of url: URL) throws -> Double {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/ffprobe")
         probe.arguments = ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", url.path]

@@ -5,8 +5,6 @@ import Foundation
 /// once) and, when Debian's nginx and libnginx-mod-rtmp are installed, through nginx-rtmp in the same
 /// run (which starts a new player at the next keyframe), both fed by the same looping publisher.
 struct JoinBenchmark {
-    static let nginx = "/usr/sbin/nginx"
-    static let rtmpModule = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
     /// A join that has not shown a frame by then counts as failed (and its ffmpeg is killed).
     static let joinTimeoutSeconds = 15.0
 
@@ -31,10 +29,6 @@ struct JoinBenchmark {
         }
     }
 
-    static var nginxInstalled: Bool {
-        FileManager.default.isExecutableFile(atPath: nginx) && FileManager.default.fileExists(atPath: rtmpModule)
-    }
-
     /// The same player on the recording file: what ffmpeg's own start and first decode cost, with no relay.
     func playerAlone() throws -> Figures {
         var figures = Figures(name: "ffmpeg on the file (no relay)")
@@ -53,38 +47,9 @@ struct JoinBenchmark {
     }
 
     func nginxRTMP() async throws -> Figures {
-        let port = try RenderBenchmark.freePort()
-        let prefix = scratch.appendingPathComponent("nginx")
-        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        let configuration = prefix.appendingPathComponent("nginx.conf")
-        try """
-            load_module \(Self.rtmpModule);
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            error_log \(prefix.path)/logs/error.log warn;
-            pid \(prefix.path)/nginx.pid;
-            events { worker_connections 256; }
-            rtmp { server { listen 127.0.0.1:\(port); application live { live on; } } }
-
-            """.write(to: configuration, atomically: true, encoding: .utf8)
-        let nginx = Process()
-        nginx.executableURL = URL(fileURLWithPath: Self.nginx)
-        nginx.arguments = ["-p", prefix.path, "-e", "\(prefix.path)/logs/error.log", "-c", configuration.path]
-        nginx.standardOutput = FileHandle.nullDevice
-        nginx.standardError = FileHandle.nullDevice
-        try nginx.run()
-        defer {
-            // nginx without a master process sits out SIGTERM while a connection is open.
-            kill(nginx.processIdentifier, SIGKILL)
-            nginx.waitUntilExit()
-        }
-        for _ in 0..<100 where !Self.listening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
-        guard nginx.isRunning, Self.listening(port: port) else {
-            let log = (try? String(contentsOf: prefix.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? ""
-            throw BenchmarkError.relayFailed("nginx-rtmp did not start: \(log.suffix(400))")
-        }
-        return try await measure("nginx-rtmp (waits for the next keyframe)", port: port)
+        let nginx = try await NginxRTMP(scratch: scratch)
+        defer { nginx.stop() }
+        return try await measure("nginx-rtmp (waits for the next keyframe)", port: nginx.port)
     }
 
     /// Publishes the recording in a loop to `port`, lets 3 s go by (a GOP is in every history), then
@@ -124,17 +89,5 @@ struct JoinBenchmark {
         }
         let seconds = Date().timeIntervalSince(started)
         return player.terminationStatus == 0 ? seconds : nil
-    }
-
-    private static func listening(port: Int) -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
