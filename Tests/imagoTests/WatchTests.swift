@@ -220,5 +220,10 @@ final class WatchTests: XCTestCase {
         XCTAssertEqual(status, 1)
         XCTAssertTrue(errors.contains("has no stream 'no-such-stream'"), errors)
         XCTAssertFalse(FileManager.default.fileExists(atPath: mp4 + ".part"), "a failed download leaves nothing behind")
+        let asked = Date()
+        (status, _, errors) = try await ImagoProcess.run(["clip", relay.baseURL, relay.streamID, "--from", "99999", "--to", "100000", "-o", mp4] + base)
+        XCTAssertEqual(status, 1)
+        XCTAssertTrue(errors.contains("would start") && errors.contains("after the newest packet"), errors)
+        XCTAssertLessThan(Date().timeIntervalSince(asked), 10, "refused at once, not after the clip wait")
     }
 }

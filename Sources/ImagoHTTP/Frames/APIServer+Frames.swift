@@ -156,6 +156,11 @@ extension APIServer {
         let from = try query.time("from", newestMilliseconds: newest) ?? (to - 10_000)
         guard from <= to else { throw APIError.badParameter(name: "from", reason: "must not be after 'to'") }
         let id = stream.publicID
+        let wait = configuration.maxClipWaitSeconds
+        // A clip may wait for its end, not for its start: one that begins after what the wait can reach is refused.
+        if let newest, from > newest + Int64(wait * 1000) {
+            throw APIError.outOfHistory("a clip from \(Self.seconds(from)) s would start \(Self.seconds(from - newest)) s after the newest packet of \(id) (\(Self.seconds(newest)) s); a clip waits at most \(Int(wait)) s for the rest of its span")
+        }
         let reader = HistoryReader(stream: stream)
         let start: MediaPacket
         do {
@@ -163,7 +168,6 @@ extension APIServer {
         } catch {
             throw APIError.history(error, stream: id)
         }
-        let wait = configuration.maxClipWaitSeconds
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("imago-clip-\(SecretFile.randomToken(count: 16)).mp4").path
         let tail = GrowingFile()
         let logger = self.logger
