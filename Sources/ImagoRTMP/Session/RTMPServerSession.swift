@@ -411,11 +411,7 @@ public final class RTMPServerSession {
     }
 
     private func status(_ code: String, level: String = "status", description: String) -> AMF0Value {
-        .object([
-            AMF0Property("level", .string(level)),
-            AMF0Property("code", .string(code)),
-            AMF0Property("description", .string(description)),
-        ])
+        .netStatus(code, level: level, description: description)
     }
 
     private func sendCommand(_ command: RTMPCommand, messageStreamID: UInt32 = 0) {

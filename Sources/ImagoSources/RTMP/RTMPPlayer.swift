@@ -130,13 +130,7 @@ final class RTMPPlayer: StreamSubscriber {
     private func sendStatus(_ code: String, _ description: String) {
         output.send(RTMPMediaMessage(
             typeID: RTMPMessageType.commandAMF0.rawValue, timestamp: 0, priority: .essential, header: [],
-            body: RTMPMediaMessage.encoded([
-                .string("onStatus"), .number(0), .null,
-                .object([
-                    AMF0Property("level", .string("status")), AMF0Property("code", .string(code)),
-                    AMF0Property("description", .string(description)),
-                ]),
-            ])))
+            body: RTMPMediaMessage.encoded([.string("onStatus"), .number(0), .null, .netStatus(code, description: description)])))
     }
 
     // MARK: - Metadata
