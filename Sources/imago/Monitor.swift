@@ -19,6 +19,9 @@ struct Monitor: AsyncParsableCommand {
 
     @OptionGroup(title: "Monitor") var display: MonitorOptions
 
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Where log lines go while the monitor owns the terminal (default: imago.log in the data directory).", valueName: "path"))
+    var logFile: String?
+
     func validate() throws {
         var settings = ImagoSettings()
         try display.apply(to: &settings)
@@ -28,6 +31,7 @@ struct Monitor: AsyncParsableCommand {
         RelayOptions.prepareProcess()
         var imagoSettings = try RelayStack.settings(relay: relay, http: http, faces: faces)
         try display.apply(to: &imagoSettings)
+        if let logFile { imagoSettings.monitor.logFile = logFile }
         let chosen = imagoSettings.monitor
         var settings = try display.monitorSettings(chosen, withoutTerminal: "for a relay without a UI run `imago serve`")
 

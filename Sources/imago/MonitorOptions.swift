@@ -27,9 +27,6 @@ struct MonitorOptions: ParsableArguments {
     @Option(name: .customLong("stats-file"), help: ArgumentHelp("Write what the video output cost (frames, bytes, render CPU, PSNR) as JSON here at exit.", valueName: "path"))
     var statisticsFile: String?
 
-    @Option(name: .customLong("log-file"), help: ArgumentHelp("Where log lines go while the monitor owns the terminal (default: imago.log in the data directory).", valueName: "path"))
-    var logFile: String?
-
     /// Overrides the `[monitor]` settings the flags set.
     func apply(to settings: inout ImagoSettings) throws {
         if let framesPerSecond {
@@ -54,7 +51,6 @@ struct MonitorOptions: ParsableArguments {
             }
             settings.monitor.maxBandwidth = rate
         }
-        if let logFile { settings.monitor.logFile = logFile }
     }
 
     /// The monitor's settings from the `[monitor]` settings (after `apply`); throws when there is no terminal.
