@@ -28,7 +28,7 @@ public enum RelayClientError: Error, Sendable, CustomStringConvertible, Equatabl
         }
     }
 
-    /// `http://host:port` as `host:port`.
+    /// `http://host:port` as `host:port` (also what the stream list labels a relay's streams with).
     static func hostPort(_ url: String) -> String {
         url.range(of: "://").map { String(url[$0.upperBound...]) } ?? url
     }

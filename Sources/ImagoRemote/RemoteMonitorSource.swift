@@ -30,10 +30,7 @@ public final class RemoteMonitorSource: MonitorSource {
 
     /// `clients` in the order given; streams are labelled with their relay when there are several.
     public init(clients: [RelayClient], framesPerSecond: Double) {
-        relays = clients.map { client in
-            let host = URL(string: client.base).map { url in url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? client.base } ?? client.base
-            return RemoteRelay(client: client, label: host ?? client.base)
-        }
+        relays = clients.map { RemoteRelay(client: $0, label: RelayClientError.hostPort($0.base)) }
         self.framesPerSecond = framesPerSecond
     }
 
